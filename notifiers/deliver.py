@@ -110,10 +110,8 @@ def one_line(messages: list[str], secrets: set[str]) -> str:
 
 def _messages(result: Any, fallback: str) -> list[str]:
     """Apprise ≥ 2 keeps each service's log lines in its result (thread-safe); older ones don't."""
-    out: list[str] = []
     logs = getattr(result, "logs", None)
-    if callable(logs):
-        out = [e.message for e in logs() if str(e.level).upper() in _SERIOUS]
+    out = [e.message for e in logs() if str(e.level).upper() in _SERIOUS] if callable(logs) else []
     if not out:
         out = [line.split(" - ", 2)[-1] for line in fallback.splitlines()]
     return out
