@@ -1,0 +1,452 @@
+"""Fetch pages politely on one HTTP client, and turn every failure into a one-line reason.
+
+Politeness: at most `settings.concurrency` requests in flight in all, at most
+`per_host_connections` to one host, and `settings.per_host_delay` between request starts to
+one host (retries, redirects and robots.txt included). Bodies are streamed and abandoned
+above `settings.max_bytes`. Connection errors, timeouts, 429 and 5xx are retried with
+exponential backoff, honouring Retry-After. Every failure leaves `fetch` as
+`FetchError(reason)`, and `reason` is written in exactly one place: `_reason`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from monitor.errors import FetchError
+from monitor.netguard import ALLOWED_SCHEMES, AddressGuard
+from monitor.robots import RobotsCache
+
+MAX_REDIRECTS = 5
+ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt
+
+
+class FetchSettings(Protocol):
+    """The part of `config.Settings` the fetcher reads."""
+
+    @property
+    def user_agent(self) -> str: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def per_host_delay(self) -> timedelta: ...
+    @property
+    def timeout(self) -> timedelta: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def respect_robots(self) -> bool: ...
+    @property
+    def allow_private(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TLSOptions:
+    """A source's TLS settings: `verify_tls` and `ca_bundle` (extra CAs, on top of the defaults)."""
+
+    verify: bool = True
+    ca_bundle: Path | None = None
+
+
+DEFAULT_TLS = TLSOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # final URL, after redirects
+    status: int
+    content: bytes  # empty for a 304
+    content_type: str | None
+    etag: str | None  # on a 304 without validators: the ones that were sent
+    last_modified: str | None
+    not_modified: bool  # 304: nothing new to parse
+    elapsed_ms: int  # the successful attempt, redirects included
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How failed attempts are retried; tests shrink the delays."""
+
+    attempts: int = 3
+    backoff_base: float = 1.0  # seconds before the 2nd attempt; doubles each time
+    backoff_max: float = 30.0
+    retry_after_cap: float = 60.0  # a longer Retry-After is waited only this long
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way another attempt may fix."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(slots=True)
+class _HostLimit:
+    connections: asyncio.Semaphore
+    gap: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float = -math.inf
+
+
+class Fetcher:
+    """`async with Fetcher(settings) as f: result = await f.fetch(url, etag=...)`."""
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        retry: RetryPolicy | None = None,
+        per_host_connections: int = 2,
+        robots_ttl: timedelta = timedelta(hours=24),
+    ) -> None:
+        self._settings = settings
+        self._retry = retry or RetryPolicy()
+        self._timeout = settings.timeout.total_seconds()
+        self._gap = settings.per_host_delay.total_seconds()
+        self._per_host = per_host_connections
+        self._global = asyncio.Semaphore(max(1, settings.concurrency))
+        self._hosts: dict[str, _HostLimit] = {}
+        self._clients: dict[TLSOptions, httpx.AsyncClient] = {}
+        self._robots = RobotsCache(self._load_robots, ttl=robots_ttl.total_seconds())
+        self._guard = AddressGuard()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    # -- public ----------------------------------------------------------------------------
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | datetime | None = None,
+        headers: Mapping[str, str] | None = None,
+        tls: TLSOptions = DEFAULT_TLS,
+        discovered: bool = False,
+        source_url: str | None = None,
+    ) -> FetchResult:
+        """GET `url`. `discovered`: the URL was found on a page, so only http(s) and no private
+        addresses (unless settings.allow_private or `source_url` is itself private).
+
+        Raises FetchError with the one-line reason on any failure.
+        """
+        extra = dict(headers or {})
+        if etag:
+            extra["If-None-Match"] = etag
+        if last_modified:
+            extra["If-Modified-Since"] = _http_date(last_modified)
+        source_host = urlsplit(source_url).hostname if source_url else None
+        attempts = self._retry.attempts
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    result = await self._attempt(url, extra, tls, discovered, source_host)
+        except _Retryable as exc:
+            suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+            raise FetchError(exc.reason + suffix) from exc
+        if result.not_modified:
+            result = _keep_validators(result, etag, last_modified)
+        return result
+
+    # -- one attempt -------------------------------------------------------------------------
+    async def _attempt(
+        self,
+        url: str,
+        headers: dict[str, str],
+        tls: TLSOptions,
+        discovered: bool,
+        source_host: str | None,
+    ) -> FetchResult:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ALLOWED_SCHEMES:  # httpx would read "file:///x" as a relative URL
+            raise FetchError(f"unsupported URL scheme '{scheme}'")
+        client = self._client(tls)
+        try:
+            request = client.build_request("GET", url, headers=headers)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+            raise FetchError(self._reason(exc, url)) from exc
+        started = time.monotonic()
+        for _hop in range(MAX_REDIRECTS + 1):
+            await self._admit(request.url, discovered, source_host)
+            response, body = await self._send(client, request, cap=self._settings.max_bytes)
+            if response.next_request is None:
+                break
+            request = response.next_request
+        else:
+            raise FetchError("too many redirects")
+        return self._result(response, body, started)
+
+    async def _admit(self, url: httpx.URL, discovered: bool, source_host: str | None) -> None:
+        """Refuse what this URL may not be fetched for: scheme, private address, robots.txt."""
+        if discovered:
+            await self._guard.check_discovered(
+                url.scheme,
+                url.host,
+                allow_private=self._settings.allow_private,
+                source_host=source_host,
+            )
+        if self._settings.respect_robots and url.path != "/robots.txt":
+            allowed = await self._robots.allowed(str(url), self._settings.user_agent)
+            if not allowed:
+                raise FetchError("blocked by robots.txt")
+
+    async def _send(
+        self, client: httpx.AsyncClient, request: httpx.Request, cap: int
+    ) -> tuple[httpx.Response, bytes]:
+        """Send one request inside the limits: the response and (for a 2xx) its body."""
+        body = b""
+        try:
+            async with self._slot(request.url.host), asyncio.timeout(self._timeout):
+                response = await client.send(request, stream=True, follow_redirects=False)
+                try:
+                    if response.is_success:
+                        body = await _read_capped(response, cap)
+                finally:
+                    await response.aclose()
+        except FetchError:
+            raise
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            raise _Retryable(self._reason(exc, str(request.url))) from exc
+        except httpx.TransportError as exc:
+            reason = self._reason(exc, str(request.url))
+            if reason.startswith(("TLS", "unsupported", "invalid")):
+                raise FetchError(reason) from exc
+            raise _Retryable(reason) from exc
+        status = response.status_code
+        if status == 429 or status >= 500:
+            raise _Retryable(f"HTTP {status}", _retry_after(response))
+        return response, body
+
+    def _result(self, response: httpx.Response, body: bytes, started: float) -> FetchResult:
+        status = response.status_code
+        if status != 304 and not response.is_success:
+            raise FetchError(f"HTTP {status}")
+        not_modified = status == 304
+        return FetchResult(
+            url=str(response.url),
+            status=status,
+            content=body,
+            content_type=response.headers.get("content-type"),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            not_modified=not_modified,
+            elapsed_ms=round((time.monotonic() - started) * 1000),
+        )
+
+    # -- limits ------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of the host's connections and one global slot; space the starts per host."""
+        limit = self._hosts.get(host)
+        if limit is None:
+            limit = self._hosts[host] = _HostLimit(asyncio.Semaphore(self._per_host))
+        async with limit.connections:
+            async with limit.gap:  # starts to one host leave one at a time, spaced
+                wait = limit.last_start + self._gap - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self._global.acquire()
+                limit.last_start = time.monotonic()
+            try:
+                yield
+            finally:
+                self._global.release()
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self._retry.retry_after_cap)
+        delay = self._retry.backoff_base * 2 ** (state.attempt_number - 1)
+        return min(delay, self._retry.backoff_max)
+
+    # -- clients -----------------------------------------------------------------------------
+    def _client(self, tls: TLSOptions) -> httpx.AsyncClient:
+        """One client per distinct TLS configuration: httpx binds `verify` to the client."""
+        client = self._clients.get(tls)
+        if client is None:
+            client = self._clients[tls] = httpx.AsyncClient(
+                http2=True,
+                verify=_ssl_context(tls),
+                timeout=httpx.Timeout(self._timeout),
+                limits=httpx.Limits(
+                    max_connections=max(1, self._settings.concurrency) + 2,
+                    max_keepalive_connections=max(1, self._settings.concurrency),
+                ),
+                headers={"User-Agent": self._settings.user_agent},
+                follow_redirects=False,  # followed by hand: each hop is checked and spaced
+                max_redirects=MAX_REDIRECTS,
+                trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
+            )
+        return client
+
+    async def _load_robots(self, robots_url: str) -> tuple[str | None, bool]:
+        """robots.txt through the same limits; (None, …) means "no rules"."""
+        client = self._client(DEFAULT_TLS)
+        request = client.build_request("GET", robots_url)
+        try:
+            for _hop in range(MAX_REDIRECTS + 1):
+                response, body = await self._send(client, request, cap=ROBOTS_MAX_BYTES)
+                if response.next_request is None:
+                    break
+                request = response.next_request
+            else:
+                return None, True
+        except _Retryable:
+            return None, False  # timeouts, refused, 5xx: allow, ask again soon
+        except FetchError:
+            return None, True  # too big, TLS, …: allow
+        if not response.is_success:
+            return None, True  # 4xx: no robots.txt
+        return body.decode("utf-8", errors="replace"), True
+
+    # -- the one place failures become words ------------------------------------------------
+    def _reason(self, exc: BaseException, url: str) -> str:
+        return failure_reason(exc, url, timeout=self._timeout)
+
+
+def failure_reason(exc: BaseException, url: str, *, timeout: float) -> str:
+    """The user's one-line reason for an exception raised while fetching `url`."""
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return f"timeout after {_seconds(timeout)}"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"unsupported URL scheme '{urlsplit(url).scheme}'"
+    if isinstance(exc, httpx.InvalidURL | ValueError):
+        return "invalid URL"
+    for cause in _chain(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            detail = cause.verify_message or cause.reason or "unknown reason"
+            return f"TLS certificate verify failed: {detail}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or cause}"
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup failed for {urlsplit(url).hostname}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "connection closed by server"
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {first}"
+    return f"{type(exc).__name__}: {first}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """exc and its causes/contexts, outermost first (httpx wraps the ssl/socket error)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not s for s in seen):
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    """Read the body, abandoning it as soon as it passes `cap` bytes."""
+    declared = response.headers.get("content-length")
+    too_big = FetchError(f"response over {format_size(cap)}")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts at full size
+        size += len(chunk)
+        if size > cap:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date), None when absent or unreadable."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _http_date(value: str | datetime) -> str:
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return email.utils.format_datetime(value.astimezone(UTC), usegmt=True)
+
+
+def _keep_validators(
+    result: FetchResult, etag: str | None, last_modified: str | datetime | None
+) -> FetchResult:
+    """A 304 may omit the validators; the stored ones stay valid."""
+    return replace(
+        result,
+        etag=result.etag or etag,
+        last_modified=result.last_modified
+        or (_http_date(last_modified) if last_modified else None),
+    )
+
+
+def _ssl_context(tls: TLSOptions) -> ssl.SSLContext:
+    if not tls.verify:
+        return httpx.create_ssl_context(verify=False)
+    ctx = httpx.create_ssl_context()
+    if tls.ca_bundle is not None:
+        try:
+            ctx.load_verify_locations(cafile=str(tls.ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise FetchError(f"cannot read CA bundle {tls.ca_bundle}: {exc}") from exc
+    return ctx
+
+
+def format_size(n: int) -> str:
+    """5242880 → "5MB", 524288 → "512KB" (the SPEC's size units)."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor}{unit}"
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor}{unit}"
+    return f"{n}B" if n < 1 << 20 else f"{n / (1 << 20):.1f}MB"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"

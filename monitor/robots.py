@@ -1,0 +1,67 @@
+"""robots.txt per site, fetched once and cached.
+
+The fetcher hands in a loader so robots.txt goes through the same politeness limits as every
+other request. A robots.txt that cannot be read (404, 5xx, timeout) allows everything, as
+RFC 9309 and the big crawlers do; a server error is retried sooner than a real answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.robotparser
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# The loader returns (text, definitive): text None means "no rules" (allow all);
+# definitive False means the answer was a failure and should be asked again soon.
+Loader = Callable[[str], Awaitable[tuple[str | None, bool]]]
+
+FAILURE_TTL = 600.0  # seconds before a robots.txt that failed to load is tried again
+
+
+@dataclass(slots=True)
+class _Entry:
+    expires: float
+    parser: urllib.robotparser.RobotFileParser | None  # None: everything allowed
+
+
+def robots_url(url: str) -> str:
+    """The robots.txt that governs `url` (same scheme, host and port)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/robots.txt"
+
+
+def parse_robots(text: str) -> urllib.robotparser.RobotFileParser:
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(text.splitlines())
+    return parser
+
+
+class RobotsCache:
+    """`await cache.allowed(url, user_agent)`: cached per scheme+host+port for `ttl` seconds."""
+
+    def __init__(self, loader: Loader, *, ttl: float = 86400.0) -> None:
+        self._loader = loader
+        self._ttl = ttl
+        self._entries: dict[str, _Entry] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def allowed(self, url: str, user_agent: str) -> bool:
+        key = robots_url(url)
+        entry = self._entries.get(key)
+        if entry is None or entry.expires <= time.monotonic():
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            async with lock:  # concurrent requests to one site load robots.txt once
+                entry = self._entries.get(key)
+                if entry is None or entry.expires <= time.monotonic():
+                    entry = await self._load(key)
+                    self._entries[key] = entry
+        return entry.parser is None or entry.parser.can_fetch(user_agent, url)
+
+    async def _load(self, key: str) -> _Entry:
+        text, definitive = await self._loader(key)
+        ttl = self._ttl if definitive else min(self._ttl, FAILURE_TTL)
+        parser = parse_robots(text) if text is not None else None
+        return _Entry(time.monotonic() + ttl, parser)
