@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -61,6 +62,14 @@ class TLSOptions:
     verify: bool = True
     ca_bundle: Path | None = None
 
+    @classmethod
+    def for_source(cls, source: object) -> TLSOptions:
+        """From a `config.Source` (`verify_tls`, `ca_bundle`)."""
+        return cls(
+            verify=bool(getattr(source, "verify_tls", True)),
+            ca_bundle=getattr(source, "ca_bundle", None),
+        )
+
 
 DEFAULT_TLS = TLSOptions()
 
@@ -74,7 +83,7 @@ class FetchResult:
     etag: str | None  # on a 304 without validators: the ones that were sent
     last_modified: str | None
     not_modified: bool  # 304: nothing new to parse
-    elapsed_ms: int  # the successful attempt, redirects included
+    elapsed_ms: int  # network time of the successful attempt, redirects included
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +131,7 @@ class Fetcher:
         self._global = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, _HostLimit] = {}
         self._clients: dict[TLSOptions, httpx.AsyncClient] = {}
-        self._robots = RobotsCache(self._load_robots, ttl=robots_ttl.total_seconds())
+        self._robots = RobotsCache(ttl=robots_ttl.total_seconds())
         self._guard = AddressGuard()
 
     async def __aenter__(self) -> Fetcher:
@@ -194,18 +203,21 @@ class Fetcher:
             request = client.build_request("GET", url, headers=headers)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
             raise FetchError(self._reason(exc, url)) from exc
-        started = time.monotonic()
+        elapsed = 0.0
         for _hop in range(MAX_REDIRECTS + 1):
-            await self._admit(request.url, discovered, source_host)
-            response, body = await self._send(client, request, cap=self._settings.max_bytes)
+            await self._admit(request.url, client, discovered, source_host)
+            response, body, took = await self._send(client, request, self._settings.max_bytes)
+            elapsed += took
             if response.next_request is None:
                 break
             request = response.next_request
         else:
             raise FetchError("too many redirects")
-        return self._result(response, body, started)
+        return self._result(response, body, elapsed)
 
-    async def _admit(self, url: httpx.URL, discovered: bool, source_host: str | None) -> None:
+    async def _admit(
+        self, url: httpx.URL, client: httpx.AsyncClient, discovered: bool, source_host: str | None
+    ) -> None:
         """Refuse what this URL may not be fetched for: scheme, private address, robots.txt."""
         if discovered:
             await self._guard.check_discovered(
@@ -215,23 +227,26 @@ class Fetcher:
                 source_host=source_host,
             )
         if self._settings.respect_robots and url.path != "/robots.txt":
-            allowed = await self._robots.allowed(str(url), self._settings.user_agent)
+            load = partial(self._load_robots, client)
+            allowed = await self._robots.allowed(str(url), self._settings.user_agent, load)
             if not allowed:
                 raise FetchError("blocked by robots.txt")
 
     async def _send(
         self, client: httpx.AsyncClient, request: httpx.Request, cap: int
-    ) -> tuple[httpx.Response, bytes]:
-        """Send one request inside the limits: the response and (for a 2xx) its body."""
+    ) -> tuple[httpx.Response, bytes, float]:
+        """Send one request inside the limits: the response, (for a 2xx) its body, seconds taken."""
         body = b""
         try:
             async with self._slot(request.url.host), asyncio.timeout(self._timeout):
+                started = time.monotonic()
                 response = await client.send(request, stream=True, follow_redirects=False)
                 try:
                     if response.is_success:
                         body = await _read_capped(response, cap)
                 finally:
                     await response.aclose()
+                took = time.monotonic() - started
         except FetchError:
             raise
         except (httpx.TimeoutException, TimeoutError) as exc:
@@ -244,9 +259,9 @@ class Fetcher:
         status = response.status_code
         if status == 429 or status >= 500:
             raise _Retryable(f"HTTP {status}", _retry_after(response))
-        return response, body
+        return response, body, took
 
-    def _result(self, response: httpx.Response, body: bytes, started: float) -> FetchResult:
+    def _result(self, response: httpx.Response, body: bytes, elapsed: float) -> FetchResult:
         status = response.status_code
         if status != 304 and not response.is_success:
             raise FetchError(f"HTTP {status}")
@@ -259,7 +274,7 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
             not_modified=not_modified,
-            elapsed_ms=round((time.monotonic() - started) * 1000),
+            elapsed_ms=round(elapsed * 1000),
         )
 
     # -- limits ------------------------------------------------------------------------------
@@ -308,13 +323,14 @@ class Fetcher:
             )
         return client
 
-    async def _load_robots(self, robots_url: str) -> tuple[str | None, bool]:
-        """robots.txt through the same limits; (None, …) means "no rules"."""
-        client = self._client(DEFAULT_TLS)
+    async def _load_robots(
+        self, client: httpx.AsyncClient, robots_url: str
+    ) -> tuple[str | None, bool]:
+        """robots.txt through the same limits and TLS options; (None, …) means "no rules"."""
         request = client.build_request("GET", robots_url)
         try:
             for _hop in range(MAX_REDIRECTS + 1):
-                response, body = await self._send(client, request, cap=ROBOTS_MAX_BYTES)
+                response, body, _took = await self._send(client, request, ROBOTS_MAX_BYTES)
                 if response.next_request is None:
                     break
                 request = response.next_request

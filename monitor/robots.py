@@ -40,15 +40,15 @@ def parse_robots(text: str) -> urllib.robotparser.RobotFileParser:
 
 
 class RobotsCache:
-    """`await cache.allowed(url, user_agent)`: cached per scheme+host+port for `ttl` seconds."""
+    """`await cache.allowed(url, user_agent, load)`: cached per scheme+host+port for `ttl` s."""
 
-    def __init__(self, loader: Loader, *, ttl: float = 86400.0) -> None:
-        self._loader = loader
+    def __init__(self, *, ttl: float = 86400.0) -> None:
         self._ttl = ttl
         self._entries: dict[str, _Entry] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def allowed(self, url: str, user_agent: str) -> bool:
+    async def allowed(self, url: str, user_agent: str, load: Loader) -> bool:
+        """`load` is called (once per site and TTL) when the rules are not cached."""
         key = robots_url(url)
         entry = self._entries.get(key)
         if entry is None or entry.expires <= time.monotonic():
@@ -56,12 +56,12 @@ class RobotsCache:
             async with lock:  # concurrent requests to one site load robots.txt once
                 entry = self._entries.get(key)
                 if entry is None or entry.expires <= time.monotonic():
-                    entry = await self._load(key)
+                    entry = await self._load(key, load)
                     self._entries[key] = entry
         return entry.parser is None or entry.parser.can_fetch(user_agent, url)
 
-    async def _load(self, key: str) -> _Entry:
-        text, definitive = await self._loader(key)
+    async def _load(self, key: str, load: Loader) -> _Entry:
+        text, definitive = await load(key)
         ttl = self._ttl if definitive else min(self._ttl, FAILURE_TTL)
         parser = parse_robots(text) if text is not None else None
         return _Entry(time.monotonic() + ttl, parser)

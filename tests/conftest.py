@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-try:  # tests/ on sys.path (rootdir conftest) or the repository root (python -m pytest)
-    from loopback import LoopbackServer, make_self_signed_cert
-except ImportError:  # pragma: no cover
+try:  # the repository root on sys.path (python -m pytest), else tests/ itself
     from tests.loopback import LoopbackServer, make_self_signed_cert
+except ImportError:  # pragma: no cover
+    from loopback import LoopbackServer, make_self_signed_cert  # type: ignore[no-redef]
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import itertools
 import json
 import re
@@ -11,13 +12,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from conftest import LoopbackServer
-from loopback import Reply, Request, closed_port
 
 from monitor.errors import FetchError
 from monitor.fetch import (
@@ -25,9 +24,15 @@ from monitor.fetch import (
     FetchResult,
     RetryPolicy,
     TLSOptions,
+    _retry_after,
     failure_reason,
     format_size,
 )
+
+try:
+    from tests.loopback import LoopbackServer, Reply, Request, closed_port
+except ImportError:  # tests/ itself on sys.path
+    from loopback import LoopbackServer, Reply, Request, closed_port  # type: ignore[no-redef]
 
 UA = "newsmon/1.0 (+https://example.org/newsmon)"
 FAST = RetryPolicy(attempts=3, backoff_base=0.01, backoff_max=0.05, retry_after_cap=2.0)
@@ -161,6 +166,21 @@ def test_long_retry_after_is_capped(loopback: LoopbackServer) -> None:
     assert 0.19 <= second - first < 2
 
 
+def test_retry_after_as_http_date() -> None:
+    soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    waits = [
+        _retry_after(httpx.Response(503, headers={"Retry-After": value}))
+        for value in ("7", soon, "soon-ish", "")
+    ]
+    assert waits[0] == 7
+    assert waits[1] is not None and 28 <= waits[1] <= 30
+    assert waits[2:] == [None, None]
+
+
+def test_elapsed_time_is_measured(loopback: LoopbackServer) -> None:
+    assert fetch(loopback.url("/slow?s=0.1")).elapsed_ms >= 100
+
+
 def test_connection_refused(loopback: LoopbackServer) -> None:
     url = f"http://127.0.0.1:{closed_port()}/"
     assert reason(url) == "connection refused (after 3 attempts)"
@@ -253,6 +273,14 @@ def test_ca_bundle_or_verify_false_accepts_the_server(
     unverified = fetch(tls_loopback.url("/cond"), tls=TLSOptions(verify=False))
     assert with_bundle.status == unverified.status == 200
     assert "Thỏa thuận hợp tác" in with_bundle.content.decode("utf-8")
+
+
+def test_robots_txt_is_read_with_the_sources_tls_options(
+    tls_loopback: LoopbackServer, tls_cert: tuple[Any, Any]
+) -> None:
+    tls_loopback.robots_txt = "User-agent: *\nDisallow: /\n"
+    message = reason(tls_loopback.url("/cond"), tls=TLSOptions(ca_bundle=tls_cert[0]))
+    assert message == "blocked by robots.txt"
 
 
 def test_missing_ca_bundle_is_reported(tls_loopback: LoopbackServer, tmp_path: Any) -> None:
