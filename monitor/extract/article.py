@@ -1,0 +1,142 @@
+"""An article page → Article: configured selectors first, automatic reading as the fallback.
+
+Portals change their markup without notice, so a selector that matches nothing falls back to
+the automatic reading instead of yielding an empty article.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.errors import ExtractError
+from monitor.items import Article
+
+from .content import main_text
+from .dates import parse_date
+from .decode import clean_inline, node_text, parse_html
+from .meta import read_meta
+from .urls import canonicalize, is_followable
+
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+")
+_DATE_HINTS = (
+    ".PostDate, .ArticleDate, .post-date, .date, .time, .datetime, .detail-time, .publish-date, "
+    "[class*=date], [class*=time], [class*=ngay]"
+)
+
+
+def _attr_select(tree: LexborHTMLParser, selector: str | None) -> list[LexborNode]:
+    if not selector:
+        return []
+    try:
+        return tree.css(selector)
+    except Exception:  # a bad selector is a config problem reported elsewhere; fall back here
+        return []
+
+
+def _best_title(tree: LexborHTMLParser, meta_title: str | None) -> str:
+    page_title = clean_inline(tree.css_first("title").text()) if tree.css_first("title") else ""
+    h1s = [clean_inline(h.text()) for h in tree.css("h1")]
+    h1s = [h for h in h1s if len(h) > 3]
+    reference = meta_title or page_title
+    for h in h1s:
+        if reference and (h in reference or reference in h):
+            return h
+    if meta_title:
+        return meta_title
+    if h1s:
+        return h1s[0]
+    if page_title:
+        parts = _TITLE_SEPARATORS.split(page_title)
+        return max(parts, key=len) if len(parts) > 1 else page_title
+    return ""
+
+
+def _date_from_nodes(nodes: list[LexborNode], tz: tzinfo, now: datetime) -> datetime | None:
+    for node in nodes:
+        attrs = node.attributes
+        for value in (attrs.get("datetime"), attrs.get("content"), node.text()):
+            dt = parse_date(value, tz=tz, now=now)
+            if dt:
+                return dt
+    return None
+
+
+def _sniff_binary(content: bytes, content_type: str | None) -> None:
+    ct = (content_type or "").split(";")[0].strip().lower()
+    if not content.strip():
+        raise ExtractError("empty page")
+    if ct and (
+        ct.startswith(("image/", "audio/", "video/"))
+        or ct in ("application/pdf", "application/zip")
+    ):
+        raise ExtractError(f"not an HTML page ({ct})")
+    if content[:5] == b"%PDF-" or (
+        b"\x00" in content[:1024] and not content.startswith((b"\xff\xfe", b"\xfe\xff"))
+    ):
+        raise ExtractError("not an HTML page (binary content)")
+
+
+def extract_article(
+    url: str,
+    content: bytes,
+    content_type: str | None,
+    source: object | None,
+    *,
+    tz: tzinfo,
+    now: datetime,
+) -> Article:
+    """Read one article page. Raises ExtractError when the bytes are not a page at all."""
+    _sniff_binary(content, content_type)
+    sel = getattr(source, "article", None) if source is not None else None
+    source_url = getattr(source, "url", None) or url
+    allow_hosts = getattr(source, "allow_hosts", None) or ()
+    tree = parse_html(content, content_type)
+    if tree.body is None and tree.head is None:
+        raise ExtractError("not an HTML page")
+
+    canonical = canonicalize(url) or url
+    link = tree.css_first('link[rel="canonical"][href]')
+    if link is not None:
+        cand = canonicalize(link.attributes.get("href"), canonical)
+        if cand and is_followable(cand, source_url, allow_hosts) and is_followable(cand, canonical):
+            canonical = cand
+
+    meta = read_meta(tree)
+    for selector in getattr(sel, "remove", None) or ():
+        for node in _attr_select(tree, selector):
+            node.decompose()
+
+    title = ""
+    nodes = _attr_select(tree, getattr(sel, "title", None))
+    if nodes:
+        title = clean_inline(nodes[0].text())
+    title = title or _best_title(tree, meta.title)
+
+    published = _date_from_nodes(_attr_select(tree, getattr(sel, "date", None)), tz, now)
+    published = published or parse_date(meta.date, tz=tz, now=now)
+    if published is None:
+        published = _date_from_nodes(tree.css(_DATE_HINTS)[:20], tz, now)
+
+    body = ""
+    nodes = _attr_select(tree, getattr(sel, "body", None))
+    if nodes:
+        for n in nodes:
+            n.strip_tags(["script", "style", "noscript", "template"])
+        body = "\n\n".join(t for t in (node_text(n) for n in nodes) if t)
+    if not body:
+        body = main_text(tree)
+        if meta.body and len(meta.body) > 1.5 * len(body):
+            body = meta.body
+    if not title and not body:
+        raise ExtractError("no title and no text found on the page")
+    return Article(
+        url=canonical,
+        title=title,
+        body=body,
+        published_at=published,
+        summary=meta.summary,
+        author=meta.author,
+    )

@@ -1,0 +1,207 @@
+"""The main text of an article page, found by structure.
+
+Readability's idea on selectolax: paragraphs score their ancestors by length and commas, class
+and id hints (English and Vietnamese) push containers up or down, link-dense blocks lose, and
+the best container plus its worthy siblings is the article. Boilerplate inside it (share bars,
+related lists, comments, captions' credits) is cut before the text is taken.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .decode import node_text
+
+JUNK_TAGS = [
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
+    "textarea", "nav", "aside", "footer", "object", "embed", "canvas", "map", "dialog", "video",
+    "audio", "link", "meta",
+]  # fmt: skip
+_UNLIKELY = re.compile(
+    r"combx|comment|community|disqus|extra|foot|header-?(?:nav|menu|top)|menu|related|remark|rss|"
+    r"shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager(?![a-z])|popup|share|sharing|"
+    r"social|breadcrumb|newsletter|subscri|promo|banner|cookie|gdpr|modal|navbar|navigation|"
+    r"signup|login|tag-?list|tags|recommend|most-?(?:read|popular)|trending|outbrain|taboola|"
+    r"lien-?quan|tin-?khac|xem-?them|xem-?nhieu|doc-?nhieu|binh-?luan|chia-?se|quang-?cao|"
+    r"lien-?ket-?web|widget|toolbar|print(?![a-z])|author-?bio|byline|dateline|caption|credit|copyright",
+)
+_ALWAYS = re.compile(r"comment|disqus|respond|replies|binh-?luan|binhluan")
+_MAYBE = re.compile(
+    r"and|article|body|column|content|main|shadow|detail|noi-?dung|chi-?tiet|post|entry|story",
+)
+_POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
+    r"noi-?dung|chi-?tiet|fck_detail|newscontent",
+)
+_NEGATIVE = re.compile(
+    r"-ad-|hidden|banner|combx|comment|contact|foot|footnote|gdpr|masthead|media|meta|outbrain|"
+    r"promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|"
+    r"lien-?quan|binh-?luan|chia-?se|quang-?cao|caption|author",
+)
+_TAG_WEIGHT = {
+    "div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+    "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3,
+}  # fmt: skip
+_KEEP_TAGS = {"html", "body", "article", "main"}
+_SCORED = "p, pre, blockquote, td, div, section, article, main, font, dd"
+_DIRECT_ONLY = {"div", "section", "article", "main", "td", "dd", "blockquote"}
+_CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
+_MIN_PARA = 25
+_BLOCKS = "p, div, table, ul, ol, dl, section, article, blockquote, pre, h1, h2, h3, h4, h5, h6, li"
+
+
+def _hint(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+
+
+@lru_cache(maxsize=16384)
+def _hint_info(hint: str) -> tuple[int, float]:
+    """(removal: 0 keep, 1 unlikely, 2 always drop; class weight) for a class+id string.
+
+    Cached because pages repeat the same class strings hundreds of times.
+    """
+    if not hint.strip():
+        return 0, 0.0
+    weight = (25.0 if _POSITIVE.search(hint) else 0.0) - (25.0 if _NEGATIVE.search(hint) else 0.0)
+    removal = 0
+    if _ALWAYS.search(hint):
+        removal = 2
+    elif _UNLIKELY.search(hint) and not _MAYBE.search(hint):
+        removal = 1
+    return removal, weight
+
+
+def _class_weight(node: LexborNode) -> float:
+    return _hint_info(_hint(node))[1]
+
+
+def _link_density(node: LexborNode, text_len: int | None = None) -> float:
+    length = text_len if text_len is not None else len(node.text().strip())
+    if not length:
+        return 0.0
+    links = sum(len(a.text().strip()) for a in node.css("a"))
+    return min(1.0, links / length)
+
+
+def strip_boilerplate(root: LexborNode) -> None:
+    """Drop tags and class/id-hinted blocks that are never article text."""
+    root.strip_tags(JUNK_TAGS)
+    total = len(root.text())
+    for node in root.css(
+        "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
+    ):
+        node.decompose()
+    for node in root.css("[class], [id]"):
+        if node.tag in _KEEP_TAGS:
+            continue
+        removal = _hint_info(_hint(node))[0]
+        if removal == 2:
+            node.decompose()
+        elif removal == 1:
+            length = len(node.text())
+            # a wrapper holding most of the page (class "sidebar-layout…") is not boilerplate
+            if (length < 0.25 * total and length < 3000) or _link_density(node, length) > 0.3:
+                node.decompose()
+
+
+def _candidates(root: LexborNode) -> dict[int, list]:
+    scores: dict[int, list] = {}
+    for el in root.css(_SCORED):
+        direct = el.tag in _DIRECT_ONLY
+        text = el.text(deep=not direct).strip()
+        if direct and len(text) < _MIN_PARA:
+            # a div holding only inline markup (<div><span>text</span></div>) is a paragraph
+            text = el.text().strip()
+            if not (_MIN_PARA <= len(text) <= 1500) or el.css_first(_BLOCKS) is not None:
+                continue
+            direct = False
+        if len(text) < _MIN_PARA:
+            continue
+        score = 1 + text.count(",") + text.count("،") + min(len(text) / 100, 3)
+        node = el if direct else el.parent
+        level = 0 if direct else 1
+        while node is not None and level < 5 and node.tag not in ("html", "#document"):
+            key = node.mem_id
+            entry = scores.get(key)
+            if entry is None:
+                entry = scores[key] = [node, _TAG_WEIGHT.get(node.tag, 0) + _class_weight(node)]
+            entry[1] += score if level <= 1 else score / (2 if level == 2 else (level - 1) * 3)
+            node = node.parent
+            level += 1
+    return scores
+
+
+def _best(scores: dict[int, list]) -> tuple[LexborNode, float] | None:
+    if not scores:
+        return None
+    top = sorted(scores.values(), key=lambda e: e[1], reverse=True)[:5]
+    ranked = [(n, s * (1 - _link_density(n))) for n, s in top]
+    return max(ranked, key=lambda e: e[1])
+
+
+def _siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
+    parent = best.parent
+    if parent is None or parent.tag in ("html", "body"):
+        return [best]
+    threshold = max(10.0, best_score * 0.2)
+    chosen = []
+    for sib in parent.iter():
+        if sib.mem_id == best.mem_id:
+            chosen.append(sib)
+            continue
+        entry = scores.get(sib.mem_id)
+        if entry and entry[1] * (1 - _link_density(sib)) >= threshold:
+            chosen.append(sib)
+        elif sib.tag == "p":
+            text = sib.text().strip()
+            ld = _link_density(sib, len(text))
+            if (len(text) > 80 and ld < 0.25) or (
+                0 < len(text) <= 80 and ld == 0 and text.endswith(".")
+            ):
+                chosen.append(sib)
+    return chosen
+
+
+def _clean(node: LexborNode) -> None:
+    """Readability's conditional cleaning: drop link lists and thin blocks inside the article."""
+    for h in node.css("h1"):
+        h.decompose()
+    for el in reversed(node.css(_CONDITIONAL)):
+        text = el.text().strip()
+        length = len(text)
+        if length == 0:
+            if not el.css_first("img, picture"):
+                el.decompose()
+            continue
+        weight = _class_weight(el)
+        ld = _link_density(el, length)
+        if (
+            (weight < 0 and length < 1000)
+            or (ld > 0.5 and length < 2000)
+            or (ld > 0.25 and weight <= 0 and length < 300 and text.count(",") < 10)
+        ):
+            el.decompose()
+
+
+def main_text(tree: LexborHTMLParser) -> str:
+    """The article's text with paragraphs, or "" (mutates the tree: parse a fresh copy)."""
+    root = tree.body
+    if root is None:
+        return ""
+    strip_boilerplate(root)
+    scores = _candidates(root)
+    best = _best(scores)
+    if best is None:
+        return node_text(root)
+    node, score = best
+    parts = []
+    for part in _siblings(node, score, scores):
+        _clean(part)
+        text = node_text(part)
+        if text:
+            parts.append(text)
+    return "\n\n".join(parts)

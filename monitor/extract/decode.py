@@ -1,0 +1,113 @@
+"""Bytes → parsed HTML and clean text.
+
+Pages arrive in UTF-8, windows-1258 or with a BOM; the charset may be in the HTTP header or a
+``<meta>``. Every text leaving extraction is NFC with invisible characters dropped, because
+windows-1258 and some editors produce combining tone marks and topic matching must not care.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+_SPACES = re.compile(r"[^\S\n]+")
+_BREAKS = re.compile(r"\s*\n\s*\n\s*")
+PARA = "\ue000"  # marker for a paragraph break inserted into the tree before taking its text
+LINE = "\ue001"  # marker for a <br>
+
+BLOCK_TAGS = (
+    "p, div, section, article, main, header, h1, h2, h3, h4, h5, h6, li, ul, ol, dl, dt, dd, "
+    "blockquote, pre, table, tr, figure, figcaption, address, hr, center, form, fieldset, details"
+)
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset named in a Content-Type header, if Python knows it."""
+    if not content_type:
+        return None
+    m = _CHARSET.search(content_type)
+    if not m:
+        return None
+    try:
+        return codecs.lookup(m.group(1)).name
+    except LookupError:
+        return None
+
+
+def parse_html(content: bytes, content_type: str | None = None) -> LexborHTMLParser:
+    """Parse a page honouring BOM > header charset > meta charset (the HTML Standard's order)."""
+    charset = header_charset(content_type)
+    if charset and charset != "utf-8" and not content.startswith(_BOMS):
+        return LexborHTMLParser(content.decode(charset, errors="replace"))
+    return LexborHTMLParser(content, encoding=True)
+
+
+def decode_bytes(content: bytes, content_type: str | None = None) -> str:
+    """Bytes of a non-HTML document (a feed fragment, plain text) → str."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if content.startswith(bom):
+            return content.decode(name, errors="replace")
+    charset = header_charset(content_type) or "utf-8"
+    return content.decode(charset, errors="replace")
+
+
+def clean_inline(text: str | None) -> str:
+    """One line of text: NFC, no invisible characters, whitespace collapsed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    return " ".join(text.split())
+
+
+def clean_block(text: str) -> str:
+    """Text with paragraph markers → paragraphs separated by one blank line."""
+    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    text = text.replace(PARA, "\n\n").replace(LINE, "\n")
+    out = []
+    for para in _BREAKS.split(text):
+        lines = [" ".join(line.split()) for line in para.split("\n")]
+        para = "\n".join(line for line in lines if line)
+        if para:
+            out.append(para)
+    return "\n\n".join(out)
+
+
+def mark_blocks(node: LexborNode) -> None:
+    """Insert paragraph markers after block elements so ``text()`` keeps the structure."""
+    for br in node.css("br"):
+        br.insert_after(LINE)
+    for block in node.css(BLOCK_TAGS):
+        block.insert_before(PARA)
+        block.insert_after(PARA)
+
+
+def node_text(node: LexborNode | None) -> str:
+    """The visible text of a subtree with paragraphs kept (mutates the subtree)."""
+    if node is None:
+        return ""
+    mark_blocks(node)
+    return clean_block(node.text(deep=True))
+
+
+def html_to_text(html: str) -> str:
+    """An HTML fragment (feed content, a double-encoded description) → clean text."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return clean_block(html)
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    for bad in ("script", "style", "noscript", "template"):
+        for n in root.css(bad):
+            n.decompose()
+    text = node_text(root)
+    if re.search(r"</?(p|br|div|img|a)\b", text, re.I):  # entity-encoded twice
+        return html_to_text(text)
+    return text

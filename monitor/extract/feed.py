@@ -1,0 +1,107 @@
+"""RSS / Atom / RDF bytes → Listing, through feedparser.
+
+feedparser is given a byte stream, never a string: a string may be taken as a URL to fetch or
+a path to open, and extraction must not do I/O.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import feedparser
+
+from monitor.errors import ExtractError
+from monitor.items import Item, Listing
+
+from .dates import parse_date
+from .decode import clean_inline, html_to_text
+from .urls import canonicalize
+
+_FEED_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(rss|feed|rdf:RDF)\b", re.S
+)
+_FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
+_MIN_BODY = 300
+
+
+def looks_like_feed(content: bytes, content_type: str | None) -> bool:
+    """Sniff a feed from its start (headers lie: many portals send feeds as text/html)."""
+    head = content[:2048].lstrip(b"\xef\xbb\xbf")
+    if _FEED_START.match(head):
+        return True
+    ct = (content_type or "").lower()
+    return any(t in ct for t in _FEED_TYPES) and b"<html" not in head.lower()
+
+
+def _entry_date(entry: dict, tz: tzinfo, now: datetime) -> datetime | None:
+    for key in ("published", "updated", "created", "dc_date"):
+        dt = parse_date(entry.get(key), tz=tz, now=now)
+        if dt:
+            return dt
+    for key in ("published_parsed", "updated_parsed"):
+        st = entry.get(key)
+        if st:
+            try:
+                dt = datetime(*st[:6], tzinfo=UTC)
+            except (TypeError, ValueError):
+                continue
+            return dt if dt <= now + timedelta(days=1) else None
+    return None
+
+
+def _content_text(entry: dict) -> str:
+    best = ""
+    for part in entry.get("content") or ():
+        text = html_to_text(part.get("value") or "")
+        if len(text) > len(best):
+            best = text
+    return best
+
+
+def _entry_item(entry: dict, base: str, tz: tzinfo, now: datetime) -> Item | None:
+    guid = entry.get("id") or None
+    link = entry.get("link")
+    if not link and guid and guid.startswith("http"):
+        link = guid
+    url = canonicalize(link, base)
+    if not url:
+        return None
+    summary = html_to_text(entry.get("summary") or "") or None
+    content = _content_text(entry)
+    body = None
+    if content and len(content) >= _MIN_BODY and content != summary:
+        body = content
+    if summary and body and summary == body[: len(summary)]:
+        summary = None
+    title = clean_inline(html_to_text(entry.get("title") or "")) or None
+    return Item(
+        url=url,
+        title=title,
+        published_at=_entry_date(entry, tz, now),
+        summary=summary,
+        body=body,
+        guid=guid,
+    )
+
+
+def parse_feed(
+    url: str, content: bytes, content_type: str | None, *, tz: tzinfo, now: datetime
+) -> Listing:
+    """Parse feed bytes; raise ExtractError when they are not a feed at all."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers, sanitize_html=False)
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception")
+        raise ExtractError(f"not a readable feed: {reason or 'no entries'}".splitlines()[0][:200])
+    items: list[Item] = []
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        item = _entry_item(entry, url, tz, now)
+        if item and item.url not in seen:
+            seen.add(item.url)
+            items.append(item)
+    return Listing(items=items, feed_url=None, is_feed=True)

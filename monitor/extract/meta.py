@@ -1,0 +1,122 @@
+"""Structured data on an article page: JSON-LD, Open Graph, meta tags, microdata.
+
+Publishers fill these for search engines and social sites, so they are the most reliable
+source of the title, the publication date, the lead and the author when present.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .decode import clean_inline, html_to_text
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+    "opinionnewsarticle", "backgroundnewsarticle", "scholarlyarticle", "techarticle", "report",
+    "liveblogposting", "socialmediaposting",
+}  # fmt: skip
+_DATE_METAS = (
+    "article:published_time", "og:article:published_time", "pubdate", "publishdate",
+    "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "article.published",
+    "sailthru.date", "og:published_time", "datepublished", "parsely-pub-date", "published_time",
+    "article:modified_time", "og:updated_time",
+)  # fmt: skip
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    date: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    body: str | None = None  # JSON-LD articleBody, when the publisher gives it
+    site_name: str | None = None
+
+
+def _walk(obj: object) -> Iterator[dict]:
+    if isinstance(obj, list):
+        for x in obj:
+            yield from _walk(x)
+    elif isinstance(obj, dict):
+        yield obj
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in obj:
+                yield from _walk(obj[key])
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type")
+    names = t if isinstance(t, list) else [t]
+    return {str(n).lower() for n in names if n}
+
+
+def _name(value: object) -> str | None:
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return ", ".join(names) or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    return clean_inline(str(value)) if value else None
+
+
+def _jsonld(tree: LexborHTMLParser, meta: Meta) -> None:
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = script.text(deep=True).strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        for obj in _walk(data):
+            if not _types(obj) & _ARTICLE_TYPES:
+                continue
+            meta.title = meta.title or _name(obj.get("headline") or obj.get("name"))
+            date = obj.get("datePublished") or obj.get("dateCreated")
+            meta.date = meta.date or (str(date) if date else None)
+            desc = obj.get("description")
+            meta.summary = meta.summary or (html_to_text(desc) if isinstance(desc, str) else None)
+            meta.author = meta.author or _name(obj.get("author"))
+            body = obj.get("articleBody")
+            meta.body = meta.body or (html_to_text(body) if isinstance(body, str) else None)
+
+
+def read_meta(tree: LexborHTMLParser) -> Meta:
+    """Everything structured the page says about itself (call before the tree is cleaned)."""
+    meta = Meta()
+    _jsonld(tree, meta)
+    props: dict[str, str] = {}
+    for m in tree.css("meta[content]"):
+        attrs = m.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        if key and key not in props and attrs.get("content"):
+            props[key] = attrs["content"]
+    meta.title = (
+        meta.title or clean_inline(props.get("og:title") or props.get("twitter:title")) or None
+    )
+    if not meta.date:
+        for key in _DATE_METAS:
+            if props.get(key):
+                meta.date = props[key]
+                break
+    if not meta.date:
+        node = tree.css_first("[itemprop=datePublished], time[pubdate], time[datetime]")
+        if node is not None:
+            meta.date = (
+                node.attributes.get("datetime") or node.attributes.get("content") or node.text()
+            )
+    summary = (
+        props.get("og:description") or props.get("description") or props.get("twitter:description")
+    )
+    meta.summary = meta.summary or (clean_inline(summary) or None)
+    meta.author = (
+        meta.author or clean_inline(props.get("author") or props.get("article:author")) or None
+    )
+    if meta.author and meta.author.startswith("http"):
+        meta.author = None
+    meta.site_name = clean_inline(props.get("og:site_name")) or None
+    return meta

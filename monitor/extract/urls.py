@@ -1,0 +1,103 @@
+"""URL canonicalisation and the follow policy.
+
+The same article is often linked with tracking parameters or a fragment; canonical URLs make
+it one stored article. Links found on a page are only followed on the source's own site.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+_TRACKING = re.compile(
+    r"^(utm_\w*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid"
+    r"|_ga|_gl|_hsenc|_hsmi|mkt_tok|zarsrc|gidzl|ref_src|spm|vero_id|oly_\w+|rb_clickid)$",
+    re.I,
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonicalize(url: str | None, base: str | None = None) -> str | None:
+    """Absolute, normalised form of a link, or None when it is not a web URL."""
+    if not url:
+        return None
+    url = url.strip().replace("\n", "").replace("\r", "").replace("\t", "")
+    if not url:
+        return None
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            return None
+        host = (parts.hostname or "").rstrip(".")
+        if not host:
+            return None
+        port = parts.port
+    except ValueError:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    if port and port != _DEFAULT_PORTS[scheme]:
+        netloc += f":{port}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _TRACKING.match(k)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return ""
+
+
+def _site(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
+def _is_private(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+
+
+def same_site(url: str, source_url: str, allow_hosts: Iterable[str] = ()) -> bool:
+    """True when ``url``'s host is the source's site, one of its subdomains or an allowed host."""
+    host = host_of(url)
+    if not host:
+        return False
+    site = _site(host_of(source_url))
+    for allowed in (site, *(h.lower().strip(".") for h in allow_hosts)):
+        if allowed and (host == allowed or host.endswith("." + allowed)):
+            return True
+    return False
+
+
+def is_followable(url: str | None, source_url: str, allow_hosts: Iterable[str] = ()) -> bool:
+    """May a link discovered on a page of this source be fetched?
+
+    Only http(s), only the source's site (subdomains included) or ``allow_hosts``, and never a
+    private or loopback address unless the source itself lives on one.
+    """
+    if not url:
+        return False
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return False
+    if scheme not in ("http", "https"):
+        return False
+    if not same_site(url, source_url, allow_hosts):
+        return False
+    return not (_is_private(host_of(url)) and not _is_private(host_of(source_url)))
