@@ -253,7 +253,7 @@ class Fetcher:
             raise _Retryable(self._reason(exc, str(request.url))) from exc
         except httpx.TransportError as exc:
             reason = self._reason(exc, str(request.url))
-            if reason.startswith(("TLS", "unsupported", "invalid")):
+            if _is_permanent(exc):
                 raise FetchError(reason) from exc
             raise _Retryable(reason) from exc
         status = response.status_code
@@ -374,9 +374,19 @@ def failure_reason(exc: BaseException, url: str, *, timeout: float) -> str:
     if isinstance(exc, httpx.RemoteProtocolError):
         return "connection closed by server"
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.ProxyError):
+        return f"proxy error: {first}"
     if isinstance(exc, httpx.ConnectError):
         return f"connection failed: {first}"
     return f"{type(exc).__name__}: {first}"
+
+
+def _is_permanent(exc: httpx.TransportError) -> bool:
+    """Errors another attempt cannot fix: a rejected certificate, a scheme or request httpx
+    refuses. (Refused connections, resets and dropped handshakes are worth retrying.)"""
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        return True
+    return any(isinstance(c, ssl.SSLCertVerificationError) for c in _chain(exc))
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
