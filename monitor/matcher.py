@@ -1,0 +1,333 @@
+"""Topic matching: (title, body) → per-topic score, the terms that hit, a snippet with spans.
+
+Pure and compiled once. All terms of all topics that share a fold mode become one regex built
+from a trie of their characters, so a hundred topics cost about what one costs: the regex
+engine walks shared prefixes once instead of trying every term at every position.
+
+Rules (docs: SPEC "topics"):
+- texts and terms go through the same normaliser (``match_form`` or, with ``fold_diacritics``,
+  ``fold``), which keeps offsets, so hits map straight back to the clean display text;
+- a term matches whole syllables only, across any run of spaces or line breaks; where a term
+  has punctuation ("TP.HCM", "Bà Rịa–Vũng Tàu") the text may have any of . - – — / with or
+  without spaces, or nothing ("TP. HCM", "TP HCM", "TPHCM");
+- ``exclude`` phrases are masked out first, so terms inside them never count;
+- aliases count under their key; a title hit counts ``title_weight`` times;
+- a topic matches when its score reaches ``min_score`` and every ``require``d group has a hit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from monitor.errors import ConfigError
+from monitor.normalize import clean, fold_clean, match_form_clean
+
+__all__ = ["Matcher", "TopicLike", "TopicMatch", "compile_topics"]
+
+SNIPPET_CHARS = 200
+_SEP_SPACE = "[ \\n]+"
+_SEP_PUNCT = "[ \\n]*[-./–—]?[ \\n]*"  # ASCII-folded text has "-" where the display has "–"
+_TOKENS = re.compile(r"[^\W_]+|[\W_]+")
+_NONWORD = re.compile(r"[\W_]+")
+_END = ""  # trie key marking the end of a term (atoms are never empty)
+_MASK = "\x00"  # neither a word character nor a separator: nothing matches across it
+
+
+class TopicLike(Protocol):
+    """What the matcher reads from a topic (monitor.config.Topic, or a test's dataclass)."""
+
+    id: str
+    groups: dict[str, dict[str, float]]
+    require: list[str]
+    aliases: dict[str, list[str]]
+    exclude: list[str]
+    min_score: float
+    title_weight: float
+    fold_diacritics: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """Why an article did (or did not) match one topic."""
+
+    topic_id: str
+    score: float
+    matched: bool
+    terms: list[tuple[str, int]]  # (term as written in the topic, hits in title and body)
+    snippet: str  # ~200 characters of the clean text around the densest cluster of hits
+    spans: list[tuple[int, int]] = field(default_factory=list)  # hits inside ``snippet``
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What one matched key means for one topic."""
+
+    topic: int
+    term: str  # display form: the key as the topic writes it
+    weights: list[tuple[str, float]]  # (group, weight)
+
+
+def _atoms(form: str) -> list[str]:
+    """A normalised term as regex atoms: escaped characters and separator patterns."""
+    atoms: list[str] = []
+    for token in _TOKENS.findall(form):
+        if token[0].isalnum():
+            atoms.extend(re.escape(c) for c in token)
+        elif atoms:
+            atoms.append(_SEP_SPACE if token.isspace() else _SEP_PUNCT)
+    while atoms and atoms[-1] in (_SEP_SPACE, _SEP_PUNCT):
+        atoms.pop()
+    return atoms
+
+
+def _trie_regex(terms: Iterable[list[str]]) -> re.Pattern[str] | None:
+    """One pattern for many terms: shared prefixes are matched once, longer terms win."""
+    root: dict = {}
+    for atoms in terms:
+        if not atoms:
+            continue
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[_END] = {}
+    if not root:
+        return None
+
+    def emit(node: dict) -> str:
+        # Literal characters first, optional separators last, the end of a term after both.
+        children = sorted((a for a in node if a != _END), key=lambda a: a in (_SEP_PUNCT,))
+        alts = [atom + emit(node[atom]) for atom in children]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if _END in node:
+            return ("(?:" + body + ")?") if len(alts) == 1 else body + "?"
+        return body
+
+    # The start boundary is checked in Python: a lookbehind here would stop the engine from
+    # skipping ahead to the first characters of the terms.
+    return re.compile("(?:" + emit(root) + ")(?![^\\W_])")
+
+
+def _key(text: str) -> str:
+    return _NONWORD.sub("", text)
+
+
+def _scan(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every hit that starts on a syllable boundary."""
+    hits: list[tuple[int, int, str]] = []
+    if pattern is None:
+        return hits
+    search = pattern.search
+    m = search(text)
+    while m is not None:
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            m = search(text, start + 1)  # inside a longer word: try again one character on
+            continue
+        end = m.end()
+        hits.append((start, end, _key(m.group())))
+        m = search(text, end)
+    return hits
+
+
+@dataclass(slots=True)
+class _Mode:
+    """Everything compiled for one fold mode (diacritics kept, or folded)."""
+
+    form: Callable[[str], str]
+    terms: re.Pattern[str] | None = None
+    excludes: re.Pattern[str] | None = None
+    index: dict[str, list[_Entry]] = field(default_factory=dict)
+    exclude_owners: dict[str, set[int]] = field(default_factory=dict)
+    own_terms: dict[int, re.Pattern[str] | None] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Tally:
+    score: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)
+    body_spans: list[tuple[int, int]] = field(default_factory=list)
+    title_spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+class Matcher:
+    """Compiled topics. Build once per configuration with ``compile_topics``; thread-safe."""
+
+    def __init__(self, topics: Sequence[TopicLike]) -> None:
+        self.topics = list(topics)
+        self._ids = {t.id: i for i, t in enumerate(self.topics)}
+        self._modes: dict[bool, _Mode] = {}
+        own: dict[bool, dict[int, list[list[str]]]] = {}
+        for i, topic in enumerate(self.topics):
+            folded = bool(topic.fold_diacritics)
+            mode = self._modes.setdefault(
+                folded, _Mode(form=fold_clean if folded else match_form_clean)
+            )
+            terms = own.setdefault(folded, {}).setdefault(i, [])
+            for phrase, (display, weights) in _topic_terms(topic).items():
+                atoms = _atoms(mode.form(clean(phrase)))
+                key = _key(mode.form(clean(phrase)))
+                if not key:
+                    continue
+                terms.append(atoms)
+                entries = mode.index.setdefault(key, [])
+                same = next((e for e in entries if e.topic == i), None)
+                if same is None:
+                    entries.append(_Entry(i, display, list(weights)))
+                else:
+                    same.weights.extend(w for w in weights if w not in same.weights)
+            for phrase in topic.exclude:
+                key = _key(mode.form(clean(phrase)))
+                if key:
+                    mode.exclude_owners.setdefault(key, set()).add(i)
+        for folded, mode in self._modes.items():
+            topic_terms = own.get(folded, {})
+            mode.terms = _trie_regex(a for terms in topic_terms.values() for a in terms)
+            excl = [
+                _atoms(mode.form(clean(p))) for i in topic_terms for p in self.topics[i].exclude
+            ]
+            mode.excludes = _trie_regex(excl)
+            for i, terms in topic_terms.items():
+                if self.topics[i].exclude:
+                    mode.own_terms[i] = _trie_regex(terms)
+
+    def match(
+        self, title: str | None, body: str | None, topic_ids: Iterable[str] | None = None
+    ) -> list[TopicMatch]:
+        """Score the article against the topics (all, or the given ids), in topic order."""
+        if topic_ids is None:
+            wanted = list(range(len(self.topics)))
+        else:
+            wanted = []
+            for tid in topic_ids:
+                if tid not in self._ids:
+                    raise ConfigError(f"unknown topic {tid!r}")
+                wanted.append(self._ids[tid])
+        title_c, body_c = clean(title or ""), clean(body or "")
+        tallies = {i: _Tally() for i in wanted}
+        for folded, mode in self._modes.items():
+            mine = {i for i in wanted if bool(self.topics[i].fold_diacritics) == folded}
+            if not mine:
+                continue
+            for text, in_title in ((title_c, True), (body_c, False)):
+                if text:
+                    self._tally(mode, mode.form(text), in_title, mine, tallies)
+        return [self._result(i, tallies[i], title_c, body_c) for i in wanted]
+
+    def _tally(
+        self, mode: _Mode, text: str, in_title: bool, mine: set[int], tallies: dict[int, _Tally]
+    ) -> None:
+        masked: dict[int, list[tuple[int, int]]] = {}
+        for start, end, key in _scan(mode.excludes, text):
+            for i in mode.exclude_owners.get(key, ()):
+                if i in mine:
+                    masked.setdefault(i, []).append((start, end))
+        shared = _scan(mode.terms, text) if mine - masked.keys() else []
+        for i in mine:
+            # A topic that excludes something here gets its own scan of the masked text.
+            own = mode.own_terms.get(i)
+            hits = _scan(own, _mask(text, masked[i])) if i in masked else shared
+            topic = self.topics[i]
+            tally = tallies[i]
+            factor = topic.title_weight if in_title else 1.0
+            spans = tally.title_spans if in_title else tally.body_spans
+            for start, end, key in hits:
+                for entry in mode.index.get(key, ()):
+                    if entry.topic != i:
+                        continue
+                    tally.counts[entry.term] = tally.counts.get(entry.term, 0) + 1
+                    for group, weight in entry.weights:
+                        tally.score += weight * factor
+                        tally.groups.add(group)
+                    spans.append((start, end))
+
+    def _result(self, i: int, tally: _Tally, title: str, body: str) -> TopicMatch:
+        topic = self.topics[i]
+        matched = tally.score >= topic.min_score and all(g in tally.groups for g in topic.require)
+        order = sorted(tally.counts.items(), key=lambda kv: -kv[1])  # stable: first hit first
+        if tally.body_spans:
+            snippet, spans = snippet_around(body, tally.body_spans)
+        elif tally.title_spans:
+            snippet, spans = snippet_around(title, tally.title_spans)
+        else:
+            snippet, spans = snippet_around(body or title, [])
+        return TopicMatch(topic.id, round(tally.score, 6), matched, order, snippet, spans)
+
+
+def _topic_terms(topic: TopicLike) -> dict[str, tuple[str, list[tuple[str, float]]]]:
+    """phrase → (display key, [(group, weight)]) for terms and their aliases."""
+    out: dict[str, tuple[str, list[tuple[str, float]]]] = {}
+    for group, terms in topic.groups.items():
+        for term, weight in terms.items():
+            out.setdefault(term, (term, []))[1].append((group, float(weight)))
+    for key, aliases in (topic.aliases or {}).items():
+        if key not in out:
+            continue  # an alias of a term no group lists cannot score
+        for alias in aliases:
+            out.setdefault(alias, (key, []))[1].extend(out[key][1])
+    return out
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos:
+            start = pos
+        parts.append(text[pos:start])
+        parts.append(_MASK * (end - start))
+        pos = max(pos, end)
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def snippet_around(
+    text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
+) -> tuple[str, list[tuple[int, int]]]:
+    """About ``width`` characters of ``text`` around the densest cluster of spans.
+
+    Returns the snippet (paragraph breaks as spaces, "…" where text was cut) and the spans
+    that fall inside it, as offsets into the snippet.
+    """
+    spans = sorted(set(spans))
+    if spans:
+        best, best_n, j = 0, 0, 0
+        for i, (start, _) in enumerate(spans):
+            j = max(j, i)
+            while j + 1 < len(spans) and spans[j + 1][1] - start <= width:
+                j += 1
+            if j - i + 1 > best_n:
+                best, best_n = i, j - i + 1
+        first, last = spans[best][0], spans[best + best_n - 1][1]
+        lo = max(0, first - max(0, width - (last - first)) // 2)
+    else:
+        first = last = lo = 0
+    hi = min(len(text), max(lo + width, last))
+    lo = max(0, min(lo, hi - width))
+    # Do not cut words: widen to the nearest space, within reason.
+    if lo > 0:
+        cut = text.rfind(" ", max(0, lo - 20), lo)
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < len(text):
+        cut = text.find(" ", hi, hi + 20)
+        hi = cut if cut >= 0 else hi
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    segment = text[lo:hi]
+    snippet = prefix + segment.replace("\n\n", " ") + suffix
+
+    def at(pos: int) -> int:
+        return len(prefix) + (pos - lo) - segment[: pos - lo].count("\n\n")
+
+    inside = [(at(s), at(e)) for s, e in spans if s >= lo and e <= hi]
+    return snippet, inside
+
+
+def compile_topics(topics: Iterable[TopicLike]) -> Matcher:
+    """Compile topics once; call ``.match(title, body)`` per article."""
+    return Matcher(list(topics))

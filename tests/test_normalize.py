@@ -1,0 +1,73 @@
+"""The normaliser: one form for every spelling of the same Vietnamese words."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.normalize import clean, fold, match_form
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "matcher_cases.yaml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES["normalize"], ids=lambda c: c["id"])
+def test_normalize_case(case: dict) -> None:
+    for key, fn in (("clean", clean), ("match", match_form), ("fold", fold)):
+        if key in case:
+            assert fn(case["input"]) == case[key]
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [("hoà", "hòa"), ("thoả", "thỏa"), ("uỷ", "ủy"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"),
+     ("Hoà Bình", "Hòa Bình"), ("luỹ", "lũy"), ("nguỵ", "ngụy")],
+)  # fmt: skip
+def test_both_tone_placements_give_one_form(old: str, new: str) -> None:
+    assert match_form(old) == match_form(new)
+    assert match_form(unicodedata.normalize("NFD", old)) == match_form(new)
+    assert fold(old) == fold(new)
+
+
+SAMPLE = (
+    "Sáng 29/11, UBND TP. Cần Thơ và 13 tỉnh, thành ĐBSCL ký thoả thuận hợp tác;\n\n"
+    "ông Nguyễn Văn Quý, Phó Chủ tịch Uỷ ban, nói về quy hoạch và kỹ thuật."
+)
+
+_PIECES = [
+    *"aàáảãạăằâấeèéêềiìíỉoòóỏõọôồơớuùúủũụưứyỳýỷỹỵđĐqgkhnt ÐðQUYOA.–&;",
+    "\u0301", "\u0300", "\u0309", "\u200b", "\u00a0", "\n", "&amp;", "\u00ad", "\r\n", "\u2029",
+]  # fmt: skip
+vietnamese = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@given(vietnamese)
+def test_idempotent_and_length_preserving(text: str) -> None:
+    c = clean(text)
+    assert clean(c) == c
+    assert match_form(match_form(text)) == match_form(text)
+    assert fold(fold(text)) == fold(text)
+    # Offsets in the match and folded forms are offsets in the clean text.
+    assert len(match_form(text)) == len(c) == len(fold(text))
+
+
+def test_nfc_and_nfd_give_one_form() -> None:
+    nfd = unicodedata.normalize("NFD", SAMPLE)
+    assert nfd != SAMPLE
+    assert clean(nfd) == clean(SAMPLE)
+    assert match_form(nfd) == match_form(SAMPLE)
+    assert fold(nfd) == fold(SAMPLE)
+
+
+def test_fold_is_ascii_for_vietnamese() -> None:
+    assert fold(SAMPLE).isascii()
+    assert "dbscl" in fold(SAMPLE)
+
+
+def test_other_scripts_keep_their_length() -> None:
+    text = "Hợp tác với Hàn Quốc (한국) và Đức – Straße"
+    assert len(fold(text)) == len(clean(text)) == len(match_form(text))
