@@ -64,6 +64,16 @@ def _date_from_nodes(nodes: list[LexborNode], tz: tzinfo, now: datetime) -> date
     return None
 
 
+def _drop_furniture(body: str, title: str, tz: tzinfo, now: datetime) -> str:
+    """Leave out the title and date lines that sit inside the article container."""
+    kept = []
+    for para in body.split("\n\n"):
+        if para == title or (len(para) < 60 and parse_date(para, tz=tz, now=now) is not None):
+            continue
+        kept.append(para)
+    return "\n\n".join(kept)
+
+
 def _sniff_binary(content: bytes, content_type: str | None) -> None:
     ct = (content_type or "").split(";")[0].strip().lower()
     if not content.strip():
@@ -127,7 +137,7 @@ def extract_article(
             n.strip_tags(["script", "style", "noscript", "template"])
         body = "\n\n".join(t for t in (node_text(n) for n in nodes) if t)
     if not body:
-        body = main_text(tree)
+        body = _drop_furniture(main_text(tree), title, tz, now)
         if meta.body and len(meta.body) > 1.5 * len(body):
             body = meta.body
     if not title and not body:

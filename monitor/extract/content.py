@@ -18,7 +18,7 @@ from .decode import node_text
 JUNK_TAGS = [
     "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
     "textarea", "nav", "aside", "footer", "object", "embed", "canvas", "map", "dialog", "video",
-    "audio", "link", "meta",
+    "audio", "link", "meta", "figcaption",
 ]  # fmt: skip
 _UNLIKELY = re.compile(
     r"combx|comment|community|disqus|extra|foot|header-?(?:nav|menu|top)|menu|related|remark|rss|"

@@ -40,6 +40,12 @@ _DATE_SEL = "time, [class*=date], [class*=Date], [class*=time], [class*=Time], [
 _SUMMARY_SEL = "[class*=summary], [class*=Summary], [class*=sapo], [class*=desc], [class*=lead]"
 
 
+_SIDE_COLUMN = re.compile(
+    r"(content|col|column|cot|box|zone|panel|main)[-_]?(right|phai)(?![a-z])|"
+    r"(right|phai)[-_]?(col|column|content|side|bar|panel|box|zone)"
+)
+
+
 def _is_article_url(url: str, listing_url: str) -> bool:
     parts = urlsplit(url)
     if url.rstrip("/") == listing_url.rstrip("/") or _PAGINATION.search(url):
@@ -51,11 +57,14 @@ def _is_article_url(url: str, listing_url: str) -> bool:
     return last.count("-") >= 4  # a long slug: five words or more
 
 
-def _block_of(anchor: LexborNode, depth: int = 4) -> LexborNode:
+def _block_of(anchor: LexborNode, link: str, base: str, depth: int = 4) -> LexborNode:
     """The item block around a link: the largest ancestor that still holds only this item."""
     block, node = anchor, anchor.parent
     while node is not None and depth > 0 and node.tag not in ("body", "html"):
-        if len(node.css("a[href]")) > 4 or len(node.text()) > 1500:
+        links = node.css("a[href]")
+        if len(links) > 6 or len(node.text()) > 1500:
+            break
+        if any(canonicalize(a.attributes.get("href"), base) != link for a in links):
             break
         block, node, depth = node, node.parent, depth - 1
     return block
@@ -85,7 +94,7 @@ def _drop_chrome(root: LexborNode) -> None:
             continue
         attrs = node.attributes
         hint = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if _CHROME.search(hint) or _SITE_HEADER.search(hint):
+        if _CHROME.search(hint) or _SITE_HEADER.search(hint) or _SIDE_COLUMN.search(hint):
             node.decompose()
 
 
@@ -106,7 +115,7 @@ def _auto_items(
         if title and len(title) > len(entry["title"] or ""):
             entry["title"] = title
         if entry["block"] is None:
-            entry["block"] = _block_of(a)
+            entry["block"] = _block_of(a, link, url)
     items = []
     for link, entry in found.items():
         title = entry["title"]
