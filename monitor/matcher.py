@@ -83,7 +83,7 @@ def _atoms(form: str) -> list[str]:
     return atoms
 
 
-def _trie_regex(terms: Iterable[list[str]]) -> re.Pattern[str] | None:
+def _trie_regex(terms: Iterable[list[str]], ascii_text: bool = False) -> re.Pattern[str] | None:
     """One pattern for many terms: shared prefixes are matched once, longer terms win."""
     root: dict = {}
     for atoms in terms:
@@ -107,8 +107,11 @@ def _trie_regex(terms: Iterable[list[str]]) -> re.Pattern[str] | None:
             return ("(?:" + body + ")?") if len(alts) == 1 else body + "?"
         return body
 
-    # The start boundary is checked in Python: a lookbehind here would stop the engine from
-    # skipping ahead to the first characters of the terms.
+    # Folded text is (nearly) ASCII: an ASCII \b lets the engine reject mid-word starts fast;
+    # _scan still checks both ends against Unicode letters. Otherwise the start boundary is
+    # checked in Python only, as a lookbehind would stop the engine from skipping ahead.
+    if ascii_text:
+        return re.compile("(?a)\\b(?:" + emit(root) + ")(?![^\\W_])")
     return re.compile("(?:" + emit(root) + ")(?![^\\W_])")
 
 
@@ -125,10 +128,12 @@ def _scan(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int, st
     m = search(text)
     while m is not None:
         start = m.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        end = m.end()
+        if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
+            end < len(text) and text[end].isalnum()
+        ):
             m = search(text, start + 1)  # inside a longer word: try again one character on
             continue
-        end = m.end()
         hits.append((start, end, _key(m.group())))
         m = search(text, end)
     return hits
@@ -141,6 +146,9 @@ class _Mode:
     form: Callable[[str], str]
     terms: re.Pattern[str] | None = None
     excludes: re.Pattern[str] | None = None
+    combined: re.Pattern[str] | None = None  # terms and excludes: one scan when nothing is hit
+    risky: set[str] = field(default_factory=set)  # terms that can swallow an exclude's start
+    exclude_reach: int = 0  # generous length of the longest exclude in the text
     index: dict[str, list[_Entry]] = field(default_factory=dict)
     exclude_owners: dict[str, set[int]] = field(default_factory=dict)
     own_terms: dict[int, re.Pattern[str] | None] = field(default_factory=dict)
@@ -187,14 +195,20 @@ class Matcher:
                     mode.exclude_owners.setdefault(key, set()).add(i)
         for folded, mode in self._modes.items():
             topic_terms = own.get(folded, {})
-            mode.terms = _trie_regex(a for terms in topic_terms.values() for a in terms)
+            all_terms = [a for terms in topic_terms.values() for a in terms]
             excl = [
                 _atoms(mode.form(clean(p))) for i in topic_terms for p in self.topics[i].exclude
             ]
-            mode.excludes = _trie_regex(excl)
+            mode.terms = _trie_regex(all_terms, folded)
+            mode.excludes = _trie_regex(excl, folded)
+            if mode.excludes is None:
+                continue
+            mode.combined = _trie_regex([*all_terms, *excl], folded)
+            mode.risky = _hiding_terms(all_terms, excl)
+            mode.exclude_reach = 4 * max(len(e) for e in excl) + 8
             for i, terms in topic_terms.items():
                 if self.topics[i].exclude:
-                    mode.own_terms[i] = _trie_regex(terms)
+                    mode.own_terms[i] = _trie_regex(terms, folded)
 
     def match(
         self, title: str | None, body: str | None, topic_ids: Iterable[str] | None = None
@@ -222,16 +236,7 @@ class Matcher:
     def _tally(
         self, mode: _Mode, text: str, in_title: bool, mine: set[int], tallies: dict[int, _Tally]
     ) -> None:
-        masked: dict[int, list[tuple[int, int]]] = {}
-        for start, end, key in _scan(mode.excludes, text):
-            for i in mode.exclude_owners.get(key, ()):
-                if i in mine:
-                    masked.setdefault(i, []).append((start, end))
-        shared = _scan(mode.terms, text) if mine - masked.keys() else []
-        for i in mine:
-            # A topic that excludes something here gets its own scan of the masked text.
-            own = mode.own_terms.get(i)
-            hits = _scan(own, _mask(text, masked[i])) if i in masked else shared
+        for i, hits in self._hits(mode, text, mine).items():
             topic = self.topics[i]
             tally = tallies[i]
             factor = topic.title_weight if in_title else 1.0
@@ -245,6 +250,38 @@ class Matcher:
                         tally.score += weight * factor
                         tally.groups.add(group)
                     spans.append((start, end))
+
+    def _hits(
+        self, mode: _Mode, text: str, mine: set[int]
+    ) -> dict[int, list[tuple[int, int, str]]]:
+        """Each topic's term hits, its own excludes masked out first."""
+        if mode.combined is None:
+            hits = _scan(mode.terms, text)
+            return dict.fromkeys(mine, hits)
+        # One scan for terms and excludes together. The leftmost-longest scan consumes an
+        # exclude just as masking would, so its term hits are exact for every topic that owns
+        # all the excludes found, unless a term that can swallow an exclude's start was hit.
+        shared = _scan(mode.combined, text)
+        found = {key for _, _, key in shared if key in mode.exclude_owners}
+        swallowed = any(
+            key in mode.risky and _swallows(mode, text, start, end) for start, end, key in shared
+        )
+        out: dict[int, list[tuple[int, int, str]]] = {}
+        exact: dict[str, list[tuple[int, int, str]]] = {}  # scans shared by the exact path
+        for i in mine:
+            if not swallowed and all(i in mode.exclude_owners[k] for k in found):
+                out[i] = shared
+                continue
+            if "excludes" not in exact:
+                exact["excludes"] = _scan(mode.excludes, text)
+            spans = [(s, e) for s, e, k in exact["excludes"] if i in mode.exclude_owners[k]]
+            if spans:
+                out[i] = _scan(mode.own_terms.get(i), _mask(text, spans))
+            else:
+                if "terms" not in exact:
+                    exact["terms"] = _scan(mode.terms, text)
+                out[i] = exact["terms"]
+        return out
 
     def _result(self, i: int, tally: _Tally, title: str, body: str) -> TopicMatch:
         topic = self.topics[i]
@@ -271,6 +308,43 @@ def _topic_terms(topic: TopicLike) -> dict[str, tuple[str, list[tuple[str, float
         for alias in aliases:
             out.setdefault(alias, (key, []))[1].extend(out[key][1])
     return out
+
+
+def _swallows(mode: _Mode, text: str, start: int, end: int) -> bool:
+    """Does an exclude start inside this term hit (so the shared scan missed it)?"""
+    assert mode.excludes is not None
+    m = mode.excludes.search(text, start + 1, end + mode.exclude_reach)
+    return m is not None and m.start() < end
+
+
+def _tokens(atoms: list[str]) -> list[str]:
+    words, word = [], ""
+    for atom in atoms:
+        if atom in (_SEP_SPACE, _SEP_PUNCT):
+            words.append(word)
+            word = ""
+        else:
+            word += atom
+    return [*words, word]
+
+
+def _hiding_terms(terms: list[list[str]], excludes: list[list[str]]) -> set[str]:
+    """Keys of terms that can swallow the start of an exclude in a shared scan.
+
+    A term hides an exclude when the exclude begins inside it on a syllable boundary
+    ("thỏa thuận hợp tác" + "hợp tác xã") or lies within it; such texts take the exact path.
+    """
+    risky = set()
+    for term in terms:
+        t = _tokens(term)
+        for exclude in excludes:
+            e = _tokens(exclude)
+            # Starting at the term's start, the longer of the two wins the shared scan anyway.
+            overlaps = any(t[-k:] == e[:k] for k in range(1, min(len(t) - 1, len(e)) + 1))
+            inside = any(t[i : i + len(e)] == e for i in range(len(t) - len(e) + 1))
+            if overlaps or inside:
+                risky.add("".join(t))
+    return risky
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

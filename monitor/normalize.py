@@ -114,7 +114,8 @@ def clean(text: str) -> str:
             text = _SPACED_NL.sub("\n", text)
         if "\n\n\n" in text:
             text = _MANY_NL.sub("\n\n", text)
-        text = _LONE_NL.sub(" ", text)
+        if text.count("\n") != 2 * text.count("\n\n"):  # some line break stands alone
+            text = _LONE_NL.sub(" ", text)
     return text.strip(" \n")
 
 
