@@ -6,6 +6,10 @@ benchmark's own ``score.py``. Prints F1 / precision / recall, the median time pe
 speed ratio.
 
     .venv/bin/python bench/bench_extract.py [--aeb DIR] [--only newsmon] [--keep DIR] [--per-page]
+        [--repeat N]
+
+Each page is timed N times (default 3) for each extractor and the fastest run counts, so a busy
+machine disturbs the comparison less; both extractors are timed the same way.
 """
 
 from __future__ import annotations
@@ -56,16 +60,20 @@ def run(
     out: Path,
     per_page: bool,
     aeb: Path,
+    repeat: int = 3,
 ) -> dict:
     preds, times = {}, []
     for key, html in pages.items():
-        start = time.perf_counter()
-        try:
-            body = fn(truth[key].get("url", ""), html)
-        except Exception as err:  # a crash on one page scores as an empty prediction
-            print(f"{name}: {key}: {type(err).__name__}: {err}", file=sys.stderr)
-            body = ""
-        times.append((time.perf_counter() - start) * 1000)
+        best = float("inf")
+        for _ in range(repeat):  # the fastest of a few runs: less noise from a busy machine
+            start = time.perf_counter()
+            try:
+                body = fn(truth[key].get("url", ""), html)
+            except Exception as err:  # a crash on one page scores as an empty prediction
+                print(f"{name}: {key}: {type(err).__name__}: {err}", file=sys.stderr)
+                body = ""
+            best = min(best, (time.perf_counter() - start) * 1000)
+        times.append(best)
         preds[key] = {"articleBody": body}
     path = out / f"{name}.json"
     path.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
@@ -89,6 +97,9 @@ def main() -> int:
     ap.add_argument("--only", choices=["newsmon", "trafilatura"])
     ap.add_argument("--keep", type=Path, help="keep the predictions JSON in this folder")
     ap.add_argument("--per-page", action="store_true", help="list newsmon's worst pages")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="time each page N times, keep the fastest"
+    )
     args = ap.parse_args()
     truth = json.loads((args.aeb / "ground-truth.json").read_text(encoding="utf-8"))
     pages = {

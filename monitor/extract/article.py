@@ -20,6 +20,7 @@ from .decode import clean_inline, node_text, parse_html
 from .meta import read_meta
 from .urls import canonicalize, is_followable
 
+_HAS_DIGIT = re.compile(r"\d")
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+")
 _DATE_HINTS = (
     ".PostDate, .ArticleDate, .post-date, .date, .time, .datetime, .detail-time, .publish-date, "
@@ -65,13 +66,18 @@ def _date_from_nodes(nodes: list[LexborNode], tz: tzinfo, now: datetime) -> date
 
 
 def _drop_furniture(body: str, title: str, tz: tzinfo, now: datetime) -> str:
-    """Leave out the title and date lines that sit inside the article container."""
-    kept = []
-    for para in body.split("\n\n"):
-        if para == title or (len(para) < 60 and parse_date(para, tz=tz, now=now) is not None):
-            continue
-        kept.append(para)
-    return "\n\n".join(kept)
+    """Leave out the title and date lines that sit at the top of the article container."""
+    paras = body.split("\n\n")
+    head = paras[:6]
+    kept = [
+        p
+        for p in head
+        if p != title
+        and not (len(p) < 60 and _HAS_DIGIT.search(p) and parse_date(p, tz=tz, now=now))
+    ]
+    if len(kept) == len(head):
+        return body
+    return "\n\n".join(kept + paras[6:])
 
 
 def _sniff_binary(content: bytes, content_type: str | None) -> None:

@@ -17,8 +17,7 @@ from .decode import node_text
 
 JUNK_TAGS = [
     "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
-    "textarea", "nav", "aside", "footer", "object", "embed", "canvas", "map", "dialog", "video",
-    "audio", "link", "meta", "figcaption",
+    "textarea", "nav", "aside", "footer", "figcaption", "video", "audio", "object",
 ]  # fmt: skip
 _UNLIKELY = re.compile(
     r"combx|comment|community|disqus|extra|foot|header-?(?:nav|menu|top)|menu|related|remark|rss|"
@@ -46,11 +45,19 @@ _TAG_WEIGHT = {
     "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3,
 }  # fmt: skip
 _KEEP_TAGS = {"html", "body", "article", "main"}
-_SCORED = "p, pre, blockquote, td, div, section, article, main, font, dd"
+# only block containers are judged by class: inline tags with classes are mostly icons and links
+_HINTED_BLOCKS = ", ".join(
+    f"{tag}[class], {tag}[id]"
+    for tag in ("div", "section", "ul", "ol", "table", "header", "p", "span", "dl", "form")
+)
+_BLOCK_LIST = (
+    "p, div, table, ul, ol, dl, section, article, blockquote, pre, h1, h2, h3, h4, h5, h6, li"
+)
+_SCORED = f"p, pre, blockquote, td, section, article, main, font, dd, div:has({_BLOCK_LIST})"
+_INLINE_DIVS = f"div:not(:has({_BLOCK_LIST}))"
 _DIRECT_ONLY = {"div", "section", "article", "main", "td", "dd", "blockquote"}
 _CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
 _MIN_PARA = 25
-_BLOCKS = "p, div, table, ul, ol, dl, section, article, blockquote, pre, h1, h2, h3, h4, h5, h6, li"
 
 
 def _hint(node: LexborNode) -> str:
@@ -90,49 +97,71 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
 def strip_boilerplate(root: LexborNode) -> None:
     """Drop tags and class/id-hinted blocks that are never article text."""
     root.strip_tags(JUNK_TAGS)
-    total = len(root.text())
+    total = -1  # the page's text length, measured only when a big block is in question
     for node in root.css(
         "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
     ):
         node.decompose()
-    for node in root.css("[class], [id]"):
-        if node.tag in _KEEP_TAGS:
-            continue
+    for node in root.css(_HINTED_BLOCKS):
         removal = _hint_info(_hint(node))[0]
         if removal == 2:
             node.decompose()
         elif removal == 1:
             length = len(node.text())
+            if length >= 500 and total < 0:
+                total = len(root.text())
             # a wrapper holding most of the page (class "sidebar-layout…") is not boilerplate
-            if (length < 0.25 * total and length < 3000) or _link_density(node, length) > 0.3:
+            if (length < 500 or (length < 0.25 * total and length < 3000)) or _link_density(
+                node, length
+            ) > 0.3:
                 node.decompose()
 
 
 def _candidates(root: LexborNode) -> dict[int, list]:
+    """Score containers by the paragraphs under them (readability's rule, see module doc)."""
     scores: dict[int, list] = {}
-    for el in root.css(_SCORED):
-        direct = el.tag in _DIRECT_ONLY
+    parents: dict[int, tuple] = {}  # mem_id → (parent node, its mem_id): fewer wrapper objects
+    for el, inline_div in _scored_elements(root):
+        tag = el.tag
+        direct = tag in _DIRECT_ONLY
         text = el.text(deep=not direct).strip()
-        if direct and len(text) < _MIN_PARA:
+        if inline_div and len(text) < _MIN_PARA:
             # a div holding only inline markup (<div><span>text</span></div>) is a paragraph
             text = el.text().strip()
-            if not (_MIN_PARA <= len(text) <= 1500) or el.css_first(_BLOCKS) is not None:
-                continue
             direct = False
         if len(text) < _MIN_PARA:
             continue
         score = 1 + text.count(",") + text.count("،") + min(len(text) / 100, 3)
-        node = el if direct else el.parent
-        level = 0 if direct else 1
-        while node is not None and level < 5 and node.tag not in ("html", "#document"):
-            key = node.mem_id
+        node, key, level = el, el.mem_id, 0
+        if not direct:
+            node, key = _parent(node, key, parents)
+            level = 1
+        while node is not None and level < 5:
             entry = scores.get(key)
             if entry is None:
+                if node.tag in ("html", "#document"):
+                    break
                 entry = scores[key] = [node, _TAG_WEIGHT.get(node.tag, 0) + _class_weight(node)]
             entry[1] += score if level <= 1 else score / (2 if level == 2 else (level - 1) * 3)
-            node = node.parent
+            node, key = _parent(node, key, parents)
             level += 1
     return scores
+
+
+def _parent(node: LexborNode, key: int, cache: dict[int, tuple]) -> tuple:
+    hit = cache.get(key)
+    if hit is None:
+        parent = node.parent
+        hit = cache[key] = (parent, parent.mem_id if parent is not None else 0)
+    return hit
+
+
+def _scored_elements(root: LexborNode):
+    """Paragraph-like elements, with a flag for divs that hold no block element at all."""
+    for el in root.css(_SCORED):
+        yield el, False
+    for el in root.css(_INLINE_DIVS):
+        yield el, True
 
 
 def _best(scores: dict[int, list]) -> tuple[LexborNode, float] | None:

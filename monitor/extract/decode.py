@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
 _BREAKS = re.compile(r"\s*\n\s*\n\s*")
 _DOUBLE_BR = re.compile("\ue001(?:\\s*\ue001)+")
 PARA = "\ue000"  # marker for a paragraph break inserted into the tree before taking its text
@@ -62,13 +62,13 @@ def clean_inline(text: str | None) -> str:
     """One line of text: NFC, no invisible characters, whitespace collapsed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     return " ".join(text.split())
 
 
 def clean_block(text: str) -> str:
     """Text with paragraph markers → paragraphs separated by one blank line."""
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     if PARA not in text and LINE not in text:  # plain text: its own line breaks count
         text = _BREAKS.sub(PARA, text).replace("\n", LINE)
     text = _DOUBLE_BR.sub(PARA, text)  # <br><br> separates paragraphs on old portals
