@@ -164,12 +164,54 @@ def _scored_elements(root: LexborNode):
         yield el, True
 
 
+def _final(entry: list) -> float:
+    return entry[1] * (1 - _link_density(entry[0]))
+
+
+def _ancestor_ids(node: LexborNode) -> set[int]:
+    ids, node = set(), node.parent
+    while node is not None and node.tag not in ("html", "#document"):
+        ids.add(node.mem_id)
+        node = node.parent
+    return ids
+
+
 def _best(scores: dict[int, list]) -> tuple[LexborNode, float] | None:
+    """The top container, moved up when the article is split into several scored sections."""
     if not scores:
         return None
     top = sorted(scores.values(), key=lambda e: e[1], reverse=True)[:5]
-    ranked = [(n, s * (1 - _link_density(n))) for n, s in top]
-    return max(ranked, key=lambda e: e[1])
+    ranked = sorted(((e[0], _final(e)) for e in top), key=lambda e: e[1], reverse=True)
+    best, best_score = ranked[0]
+    near = [_ancestor_ids(n) for n, s in ranked[1:] if s >= 0.75 * best_score]
+    node = best.parent
+    if len(near) >= 3:
+        while node is not None and node.tag not in ("body", "html"):
+            if sum(node.mem_id in ids for ids in near) >= 3:
+                best, best_score = node, _final(scores.get(node.mem_id) or [node, best_score])
+                break
+            node = node.parent
+    else:  # a parent scoring higher than its child holds more of the article
+        last, threshold = best_score, best_score / 3
+        while node is not None and node.tag not in ("body", "html"):
+            entry = scores.get(node.mem_id)
+            if entry is not None:
+                score = _final(entry)
+                if score < threshold:
+                    break
+                if score > last:
+                    best, best_score = node, score
+                    break
+                last = score
+            node = node.parent
+    parent = best.parent
+    while parent is not None and parent.tag not in ("body", "html") and _only_child(parent):
+        best, parent = parent, parent.parent
+    return best, best_score
+
+
+def _only_child(parent: LexborNode) -> bool:
+    return sum(1 for _ in parent.iter()) == 1
 
 
 def _siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
@@ -211,7 +253,7 @@ def _clean(node: LexborNode) -> None:
         if (
             (weight < 0 and length < 1000)
             or (ld > 0.5 and length < 2000)
-            or (ld > 0.25 and weight <= 0 and length < 300 and text.count(",") < 10)
+            or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10)
         ):
             el.decompose()
 
