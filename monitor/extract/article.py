@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor.errors import ExtractError
 from monitor.items import Article
 
-from .content import main_text
+from .content import main_text, remove_all
 from .dates import parse_date
 from .decode import clean_inline, node_text, parse_html
 from .meta import read_meta
@@ -122,8 +122,7 @@ def extract_article(
 
     meta = read_meta(tree)
     for selector in getattr(sel, "remove", None) or ():
-        for node in _attr_select(tree, selector):
-            node.decompose()
+        remove_all(_attr_select(tree, selector))
 
     title = ""
     nodes = _attr_select(tree, getattr(sel, "title", None))

@@ -45,6 +45,7 @@ _TAG_WEIGHT = {
     "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3,
 }  # fmt: skip
 _KEEP_TAGS = {"html", "body", "article", "main"}
+_HIDDEN = "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
 # only block containers are judged by class: inline tags with classes are mostly icons and links
 _HINTED_BLOCKS = ", ".join(
     f"{tag}[class], {tag}[id]"
@@ -97,15 +98,13 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
 def strip_boilerplate(root: LexborNode) -> None:
     """Drop tags and class/id-hinted blocks that are never article text."""
     root.strip_tags(JUNK_TAGS)
+    remove_all(root.css(_HIDDEN))
+    doomed = []
     total = -1  # the page's text length, measured only when a big block is in question
-    for node in root.css(
-        "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
-    ):
-        node.decompose()
     for node in root.css(_HINTED_BLOCKS):
         removal = _hint_info(_hint(node))[0]
         if removal == 2:
-            node.decompose()
+            doomed.append(node)
         elif removal == 1:
             length = len(node.text())
             if length >= 500 and total < 0:
@@ -114,7 +113,15 @@ def strip_boilerplate(root: LexborNode) -> None:
             if (length < 500 or (length < 0.25 * total and length < 3000)) or _link_density(
                 node, length
             ) > 0.3:
-                node.decompose()
+                doomed.append(node)
+    remove_all(doomed)
+
+
+def remove_all(nodes: list[LexborNode]) -> None:
+    """Remove nodes given in document order, last first: a descendant comes after its
+    ancestor, so no node is touched after an ancestor's removal freed it."""
+    for node in reversed(nodes):
+        node.decompose()
 
 
 def _candidates(root: LexborNode) -> dict[int, list]:

@@ -107,7 +107,7 @@ def html_to_text(html: str) -> str:
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
     for bad in ("script", "style", "noscript", "template"):
-        for n in root.css(bad):
+        for n in reversed(root.css(bad)):  # descendants first: nothing is touched once freed
             n.decompose()
     text = node_text(root)
     if re.search(r"</?(p|br|div|img|a)\b", text, re.I):  # entity-encoded twice

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor.errors import ExtractError
 from monitor.items import Item, Listing
 
+from .content import remove_all
 from .dates import parse_date
 from .decode import clean_inline, parse_html
 from .feed import looks_like_feed, parse_feed
@@ -86,16 +87,17 @@ def _summary(block: LexborNode, title: str | None) -> str | None:
 
 def _drop_chrome(root: LexborNode) -> None:
     root.strip_tags(_CHROME_TAGS)
-    for header in root.css("header"):
-        if header.css_first("ul, ol, nav") is not None:  # the site's header with its menu
-            header.decompose()
+    headers = root.css("header")
+    remove_all([h for h in headers if h.css_first("ul, ol, nav") is not None])  # site header
+    doomed = []
     for node in root.css("[class], [id]"):
         if node.tag in ("body", "html", "main"):
             continue
         attrs = node.attributes
         hint = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if _CHROME.search(hint) or _SITE_HEADER.search(hint) or _SIDE_COLUMN.search(hint):
-            node.decompose()
+            doomed.append(node)
+    remove_all(doomed)
 
 
 def _auto_items(
