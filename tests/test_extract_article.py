@@ -129,3 +129,32 @@ def test_comments_and_related_lists_are_left_out() -> None:
     )
     body = read(page(article_extra=extra)).body
     assert "Hội nghị liên kết vùng" not in body and "Bình luận" not in body
+
+
+@pytest.mark.parametrize(
+    ("head_title", "markup", "expected"),
+    [
+        ("Họp báo định kỳ quý IV - Cổng TTĐT TP. Cần Thơ", "", "Họp báo định kỳ quý IV"),
+        (
+            "Cổng TTĐT TP. Cần Thơ | Họp báo định kỳ quý IV năm 2024",
+            "",
+            "Họp báo định kỳ quý IV năm 2024",
+        ),
+        (
+            "Họp báo định kỳ quý IV - Cổng TTĐT",
+            '<div class="PostTitle">Họp báo định kỳ quý IV</div>',
+            "Họp báo định kỳ quý IV",
+        ),
+    ],
+    ids=["suffix", "prefix", "title-class"],
+)
+def test_title_without_h1_or_meta(head_title: str, markup: str, expected: str) -> None:
+    html = f"<html><head><title>{head_title}</title></head><body>{markup}<p>{PARAS[0]}</p></body></html>"
+    assert read(html.encode()).title == expected
+
+
+def test_lead_from_the_page_when_no_meta_description() -> None:
+    html = f"""<html><head><title>Tin</title></head><body><h1>Tin</h1>
+    <div class="ArticleSummary">(CT) - Lãnh đạo thành phố làm việc với các sở.</div>
+    <div class="ArticleContent">{"".join(f"<p>{p}</p>" for p in PARAS)}</div></body></html>"""
+    assert read(html.encode()).summary == "(CT) - Lãnh đạo thành phố làm việc với các sở."

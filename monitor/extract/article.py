@@ -22,6 +22,13 @@ from .urls import canonicalize, is_followable
 
 _HAS_DIGIT = re.compile(r"\d")
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+")
+_TITLE_HINTS = (
+    "h2, [class*=title], [class*=Title], [class*=tieude], [class*=TieuDe], [class*=headline]"
+)
+_SUMMARY_HINTS = (
+    ".ArticleSummary, .sapo, .detail-sapo, .summary, .lead, [class*=sapo], [class*=Summary], "
+    "[class*=summary], [class*=tom-tat], [class*=tomtat]"
+)
 _DATE_HINTS = (
     ".PostDate, .ArticleDate, .post-date, .date, .time, .datetime, .detail-time, .publish-date, "
     "[class*=date], [class*=time], [class*=ngay]"
@@ -37,22 +44,28 @@ def _attr_select(tree: LexborHTMLParser, selector: str | None) -> list[LexborNod
         return []
 
 
-def _best_title(tree: LexborHTMLParser, meta_title: str | None) -> str:
-    page_title = clean_inline(tree.css_first("title").text()) if tree.css_first("title") else ""
-    h1s = [clean_inline(h.text()) for h in tree.css("h1")]
-    h1s = [h for h in h1s if len(h) > 3]
+def _best_title(tree: LexborHTMLParser, meta_title: str | None, site_name: str | None) -> str:
+    """The headline: an h1 (or title-classed element) agreeing with the page's declared
+    title, else the declared title, else the <title> without the site's name."""
+    node = tree.css_first("title")
+    page_title = clean_inline(node.text()) if node is not None else ""
     reference = meta_title or page_title
+    h1s = [t for t in (clean_inline(h.text()) for h in tree.css("h1")) if len(t) > 3]
     for h in h1s:
         if reference and (h in reference or reference in h):
             return h
     if meta_title:
         return meta_title
+    if page_title:
+        for el in tree.css(_TITLE_HINTS)[:30]:
+            text = clean_inline(el.text())
+            if len(text) > 10 and text in page_title:
+                return text
     if h1s:
         return h1s[0]
-    if page_title:
-        parts = _TITLE_SEPARATORS.split(page_title)
-        return max(parts, key=len) if len(parts) > 1 else page_title
-    return ""
+    parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p and p != site_name]
+    # "Headline - Site name" or "Site | Headline": headlines are longer than site names
+    return max(parts, key=len) if parts else page_title
 
 
 def _date_from_nodes(nodes: list[LexborNode], tz: tzinfo, now: datetime) -> datetime | None:
@@ -128,14 +141,19 @@ def extract_article(
     nodes = _attr_select(tree, getattr(sel, "title", None))
     if nodes:
         title = clean_inline(nodes[0].text())
-    title = title or _best_title(tree, meta.title)
+    title = title or _best_title(tree, meta.title, meta.site_name)
 
     published = _date_from_nodes(_attr_select(tree, getattr(sel, "date", None)), tz, now)
     published = published or parse_date(meta.date, tz=tz, now=now)
     if published is None:
         published = _date_from_nodes(tree.css(_DATE_HINTS)[:20], tz, now)
 
-    body = ""
+    summary = meta.summary
+    if summary is None:
+        node = tree.css_first(_SUMMARY_HINTS)
+        summary = clean_inline(node.text()) if node is not None else None
+
+    body = ""  # last: reading the body cleans and marks up the tree
     nodes = _attr_select(tree, getattr(sel, "body", None))
     if nodes:
         for n in nodes:
@@ -152,6 +170,6 @@ def extract_article(
         title=title,
         body=body,
         published_at=published,
-        summary=meta.summary,
+        summary=summary or None,
         author=meta.author,
     )

@@ -63,7 +63,7 @@ def clean_inline(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    return " ".join(text.split())
+    return " ".join(text.replace(PARA, " ").replace(LINE, " ").split())
 
 
 def clean_block(text: str) -> str:
