@@ -19,6 +19,7 @@ JUNK_TAGS = [
     "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
     "textarea", "nav", "aside", "footer", "figcaption", "video", "audio", "object",
 ]  # fmt: skip
+_JUNK = ", ".join(JUNK_TAGS)
 _UNLIKELY = re.compile(
     r"combx|comment|community|disqus|extra|foot|header-?(?:nav|menu|top)|menu|related|remark|rss|"
     r"shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager(?![a-z])|popup|share|sharing|"
@@ -47,9 +48,8 @@ _TAG_WEIGHT = {
 _KEEP_TAGS = {"html", "body", "article", "main"}
 _HIDDEN = "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
 # only block containers are judged by class: inline tags with classes are mostly icons and links
-_HINTED_BLOCKS = ", ".join(
-    f"{tag}[class], {tag}[id]"
-    for tag in ("div", "section", "ul", "ol", "table", "header", "p", "span", "dl", "form")
+_HINTED_TAGS = frozenset(
+    ("div", "section", "ul", "ol", "table", "header", "p", "span", "dl", "form")
 )
 _BLOCK_LIST = (
     "p, div, table, ul, ol, dl, section, article, blockquote, pre, h1, h2, h3, h4, h5, h6, li"
@@ -97,11 +97,13 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
 
 def strip_boilerplate(root: LexborNode) -> None:
     """Drop tags and class/id-hinted blocks that are never article text."""
-    root.strip_tags(JUNK_TAGS)
+    remove_all(root.css(_JUNK))
     remove_all(root.css(_HIDDEN))
     doomed = []
     total = -1  # the page's text length, measured only when a big block is in question
-    for node in root.css(_HINTED_BLOCKS):
+    for node in root.css("[class], [id]"):
+        if node.tag not in _HINTED_TAGS:
+            continue
         removal = _hint_info(_hint(node))[0]
         if removal == 2:
             doomed.append(node)
