@@ -61,17 +61,18 @@ _CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
 _MIN_PARA = 25
 
 
-def _hint(node: LexborNode) -> str:
+def _info(node: LexborNode) -> tuple[int, float]:
     attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return _hint_info(attrs.get("class"), attrs.get("id"))
 
 
 @lru_cache(maxsize=16384)
-def _hint_info(hint: str) -> tuple[int, float]:
-    """(removal: 0 keep, 1 unlikely, 2 always drop; class weight) for a class+id string.
+def _hint_info(cls: str | None, ident: str | None) -> tuple[int, float]:
+    """(removal: 0 keep, 1 unlikely, 2 always drop; class weight) for a class and an id.
 
     Cached because pages repeat the same class strings hundreds of times.
     """
+    hint = f"{cls or ''} {ident or ''}".lower()
     if not hint.strip():
         return 0, 0.0
     weight = (25.0 if _POSITIVE.search(hint) else 0.0) - (25.0 if _NEGATIVE.search(hint) else 0.0)
@@ -84,7 +85,7 @@ def _hint_info(hint: str) -> tuple[int, float]:
 
 
 def _class_weight(node: LexborNode) -> float:
-    return _hint_info(_hint(node))[1]
+    return _info(node)[1]
 
 
 def _link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -104,7 +105,7 @@ def strip_boilerplate(root: LexborNode) -> None:
     for node in root.css("[class], [id]"):
         if node.tag not in _HINTED_TAGS:
             continue
-        removal = _hint_info(_hint(node))[0]
+        removal = _info(node)[0]
         if removal == 2:
             doomed.append(node)
         elif removal == 1:
