@@ -258,13 +258,14 @@ def _clean(node: LexborNode) -> None:
             if not el.css_first("img, picture"):
                 el.decompose()
             continue
+        if length >= 2000:  # no rule below removes a block this long
+            continue
         weight = _class_weight(el)
+        if weight < 0 and length < 1000:
+            el.decompose()
+            continue
         ld = _link_density(el, length)
-        if (
-            (weight < 0 and length < 1000)
-            or (ld > 0.5 and length < 2000)
-            or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10)
-        ):
+        if (ld > 0.5) or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10):
             el.decompose()
 
 
