@@ -17,7 +17,7 @@ from monitor.items import Article
 from .content import main_text, remove_all
 from .dates import parse_date
 from .decode import clean_inline, node_text, parse_html
-from .meta import read_meta
+from .meta import body_text, page_parts, read_meta
 from .urls import canonicalize, is_followable
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -44,13 +44,14 @@ def _attr_select(tree: LexborHTMLParser, selector: str | None) -> list[LexborNod
         return []
 
 
-def _best_title(tree: LexborHTMLParser, meta_title: str | None, site_name: str | None) -> str:
+def _best_title(
+    tree: LexborHTMLParser, parts: dict, meta_title: str | None, site_name: str | None
+) -> str:
     """The headline: an h1 (or title-classed element) agreeing with the page's declared
     title, else the declared title, else the <title> without the site's name."""
-    node = tree.css_first("title")
-    page_title = clean_inline(node.text()) if node is not None else ""
+    page_title = clean_inline(parts["title"][0].text()) if parts["title"] else ""
     reference = meta_title or page_title
-    h1s = [t for t in (clean_inline(h.text()) for h in tree.css("h1")) if len(t) > 3]
+    h1s = [t for t in (clean_inline(h.text()) for h in parts["h1"]) if len(t) > 3]
     for h in h1s:
         if reference and (h in reference or reference in h):
             return h
@@ -126,14 +127,14 @@ def extract_article(
     if tree.body is None and tree.head is None:
         raise ExtractError("not an HTML page")
 
+    parts = page_parts(tree)
     canonical = canonicalize(url) or url
-    link = tree.css_first('link[rel="canonical"][href]')
-    if link is not None:
-        cand = canonicalize(link.attributes.get("href"), canonical)
+    if parts["link"]:
+        cand = canonicalize(parts["link"][0].attributes.get("href"), canonical)
         if cand and is_followable(cand, source_url, allow_hosts) and is_followable(cand, canonical):
             canonical = cand
 
-    meta = read_meta(tree)
+    meta = read_meta(tree, parts)
     for selector in getattr(sel, "remove", None) or ():
         remove_all(_attr_select(tree, selector))
 
@@ -141,7 +142,7 @@ def extract_article(
     nodes = _attr_select(tree, getattr(sel, "title", None))
     if nodes:
         title = clean_inline(nodes[0].text())
-    title = title or _best_title(tree, meta.title, meta.site_name)
+    title = title or _best_title(tree, parts, meta.title, meta.site_name)
 
     published = _date_from_nodes(_attr_select(tree, getattr(sel, "date", None)), tz, now)
     published = published or parse_date(meta.date, tz=tz, now=now)
@@ -162,7 +163,9 @@ def extract_article(
     if not body:
         body = _drop_furniture(main_text(tree), title, tz, now)
         if meta.body and len(meta.body) > 1.5 * len(body):
-            body = meta.body
+            structured = body_text(meta)
+            if len(structured) > 1.5 * len(body):
+                body = structured
     if not title and not body:
         raise ExtractError("no title and no text found on the page")
     return Article(

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .decode import clean_inline, html_to_text
 
@@ -29,11 +29,13 @@ _DATE_METAS = (
 
 @dataclass
 class Meta:
+    """What structured data says; ``body`` stays raw until someone needs it."""
+
     title: str | None = None
     date: str | None = None
     summary: str | None = None
     author: str | None = None
-    body: str | None = None  # JSON-LD articleBody, when the publisher gives it
+    body: str | None = None  # JSON-LD articleBody as given (may hold HTML): see body_text()
     site_name: str | None = None
 
 
@@ -63,8 +65,25 @@ def _name(value: object) -> str | None:
     return clean_inline(str(value)) if value else None
 
 
-def _jsonld(tree: LexborHTMLParser, meta: Meta) -> None:
-    for script in tree.css('script[type="application/ld+json"]'):
+_PARTS = 'title, h1, link[rel~=canonical][href], meta[content], script[type="application/ld+json"]'
+
+
+def page_parts(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
+    """The elements metadata comes from, by tag, found in one pass over the page."""
+    parts: dict[str, list[LexborNode]] = {
+        "title": [],
+        "h1": [],
+        "link": [],
+        "meta": [],
+        "script": [],
+    }
+    for node in tree.css(_PARTS):
+        parts[node.tag].append(node)
+    return parts
+
+
+def _jsonld(scripts: list[LexborNode], meta: Meta) -> None:
+    for script in scripts:
         raw = script.text(deep=True).strip()
         if not raw:
             continue
@@ -82,15 +101,16 @@ def _jsonld(tree: LexborHTMLParser, meta: Meta) -> None:
             meta.summary = meta.summary or (html_to_text(desc) if isinstance(desc, str) else None)
             meta.author = meta.author or _name(obj.get("author"))
             body = obj.get("articleBody")
-            meta.body = meta.body or (html_to_text(body) if isinstance(body, str) else None)
+            meta.body = meta.body or (body if isinstance(body, str) else None)
 
 
-def read_meta(tree: LexborHTMLParser) -> Meta:
+def read_meta(tree: LexborHTMLParser, parts: dict[str, list[LexborNode]] | None = None) -> Meta:
     """Everything structured the page says about itself (call before the tree is cleaned)."""
+    parts = parts if parts is not None else page_parts(tree)
     meta = Meta()
-    _jsonld(tree, meta)
+    _jsonld(parts["script"], meta)
     props: dict[str, str] = {}
-    for m in tree.css("meta[content]"):
+    for m in parts["meta"]:
         attrs = m.attributes
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
         if key and key not in props and attrs.get("content"):
@@ -120,3 +140,8 @@ def read_meta(tree: LexborHTMLParser) -> Meta:
         meta.author = None
     meta.site_name = clean_inline(props.get("og:site_name")) or None
     return meta
+
+
+def body_text(meta: Meta) -> str:
+    """The JSON-LD articleBody as clean text (parsed only when the page's own text falls short)."""
+    return html_to_text(meta.body) if meta.body else ""
