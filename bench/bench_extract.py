@@ -1,15 +1,17 @@
 """Score newsmon's automatic article extraction on the article-extraction benchmark.
 
 Runs newsmon (``extract_article`` with no selectors) and trafilatura on the same pages in the
-same process, writes each one's predictions to a temporary folder and scores them with the
-benchmark's own ``score.py``. Prints F1 / precision / recall, the median time per page and the
-speed ratio.
+same process, writes each one's predictions to a temporary folder
+and scores them with the benchmark's own ``score.py``. Prints F1 / precision / recall, the
+median time per page and the speed ratio.
 
     .venv/bin/python bench/bench_extract.py [--aeb DIR] [--only newsmon] [--keep DIR] [--per-page]
-        [--repeat N]
+        [--repeat N] [--interleave]
 
 Each page is timed N times (default 3) for each extractor and the fastest run counts, so a busy
-machine disturbs the comparison less; both extractors are timed the same way.
+machine disturbs the comparison less; both extractors are timed the same way. By default each
+extractor runs over all pages in turn (warm caches, as in a poll loop); --interleave alternates
+them page by page (cold caches for both, immune to the machine changing speed mid-run).
 """
 
 from __future__ import annotations
@@ -52,29 +54,43 @@ def trafilatura_extractor() -> Callable[[str, bytes], str] | None:
     return run
 
 
-def run(
-    name: str,
-    fn: Callable[[str, bytes], str],
-    pages: dict,
+def extract_all(
+    contenders: list[tuple[str, Callable[[str, bytes], str]]],
+    pages: dict[str, bytes],
     truth: dict,
-    out: Path,
-    per_page: bool,
-    aeb: Path,
-    repeat: int = 3,
-) -> dict:
-    preds, times = {}, []
-    for key, html in pages.items():
-        best = float("inf")
-        for _ in range(repeat):  # the fastest of a few runs: less noise from a busy machine
-            start = time.perf_counter()
-            try:
-                body = fn(truth[key].get("url", ""), html)
-            except Exception as err:  # a crash on one page scores as an empty prediction
-                print(f"{name}: {key}: {type(err).__name__}: {err}", file=sys.stderr)
-                body = ""
-            best = min(best, (time.perf_counter() - start) * 1000)
-        times.append(best)
-        preds[key] = {"articleBody": body}
+    repeat: int,
+    interleave: bool,
+) -> tuple[dict[str, dict], dict[str, list[float]]]:
+    """Every contender on every page; the fastest of ``repeat`` runs counts for each page.
+
+    Blocked (default): one contender over all pages, then the next, as a library runs in a
+    loop. Interleaved: contenders alternate on each page, so a machine that speeds up or slows
+    down affects all alike, but each call starts with caches the other one left cold.
+    """
+    preds: dict[str, dict] = {name: {} for name, _ in contenders}
+    times: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    groups = [contenders] if interleave else [[c] for c in contenders]
+    for group in groups:
+        for key, html in pages.items():
+            url = truth[key].get("url", "")
+            best = {name: float("inf") for name, _ in group}
+            for _ in range(repeat):
+                for name, fn in group:
+                    start = time.perf_counter()
+                    try:
+                        body = fn(url, html)
+                    except Exception as err:  # a crash on one page scores as an empty prediction
+                        print(f"{name}: {key}: {type(err).__name__}: {err}", file=sys.stderr)
+                        body = ""
+                    best[name] = min(best[name], (time.perf_counter() - start) * 1000)
+                    preds[name][key] = {"articleBody": body}
+            for name in best:
+                times[name].append(best[name])
+    return preds, times
+
+
+def score(name: str, preds: dict, out: Path, aeb: Path, per_page: bool) -> dict[str, float]:
+    """Run the benchmark's own score.py on a predictions file; return F1, precision, recall."""
     path = out / f"{name}.json"
     path.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
     cmd = [sys.executable, str(aeb / "score.py"), str(path)] + (["--per-page"] if per_page else [])
@@ -82,11 +98,8 @@ def run(
     lines = result.stdout.strip().splitlines()
     if per_page:
         print("\n".join(lines[:-1][:25]))
-    summary = lines[-1].split()
-    figures = {summary[i]: float(summary[i + 1]) for i in range(2, len(summary), 2)}
-    figures["median_ms"] = statistics.median(times)
-    figures["total_s"] = sum(times) / 1000
-    return figures
+    summary = lines[-1].split()  # "pages N  F1 x  precision y  recall z"
+    return {summary[i]: float(summary[i + 1]) for i in range(2, len(summary), 2)}
 
 
 def main() -> int:
@@ -97,6 +110,9 @@ def main() -> int:
     ap.add_argument("--only", choices=["newsmon", "trafilatura"])
     ap.add_argument("--keep", type=Path, help="keep the predictions JSON in this folder")
     ap.add_argument("--per-page", action="store_true", help="list newsmon's worst pages")
+    ap.add_argument(
+        "--interleave", action="store_true", help="alternate the extractors page by page"
+    )
     ap.add_argument(
         "--repeat", type=int, default=3, help="time each page N times, keep the fastest"
     )
@@ -115,19 +131,24 @@ def main() -> int:
             print("trafilatura is not installed: pip install trafilatura", file=sys.stderr)
         else:
             contenders.append(("trafilatura", traf))
+    preds, times = extract_all(contenders, pages, truth, max(1, args.repeat), args.interleave)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = args.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        for name, fn in contenders:
-            results[name] = run(
-                name, fn, pages, truth, out, args.per_page and name == "newsmon", args.aeb
+        for name in preds:
+            results[name] = score(
+                name, preds[name], out, args.aeb, args.per_page and name == "newsmon"
             )
-    print(f"{len(pages)} pages from {args.aeb}")
+            results[name]["median_ms"] = statistics.median(times[name])
+            results[name]["total_s"] = sum(times[name]) / 1000
+    mode = "interleaved" if args.interleave else "blocked"
+    print(f"{len(pages)} pages from {args.aeb}, {mode}, each timed {args.repeat}x (fastest counts)")
     print(f"{'extractor':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'median ms':>10} {'total s':>8}")
     for name, r in results.items():
         print(
-            f"{name:<12} {r['F1']:6.3f} {r['precision']:6.3f} {r['recall']:6.3f} {r['median_ms']:10.2f} {r['total_s']:8.2f}"
+            f"{name:<12} {r['F1']:6.3f} {r['precision']:6.3f} {r['recall']:6.3f}"
+            f" {r['median_ms']:10.2f} {r['total_s']:8.2f}"
         )
     if "newsmon" in results and "trafilatura" in results:
         ratio = results["trafilatura"]["median_ms"] / results["newsmon"]["median_ms"]
