@@ -78,3 +78,12 @@ def test_entities_encoded_twice_are_decoded() -> None:
 
 def test_clean_block_drops_empty_paragraphs() -> None:
     assert clean_block("  a \n\n\n\n   \n\n b  ") == "a\n\nb"
+
+
+def test_windows_1258_named_only_in_the_http_header() -> None:
+    raw = _to_cp1258(page())
+    article = extract_article(
+        "http://127.0.0.1/a.html", raw, "text/html; charset=windows-1258", None, tz=TZ, now=NOW
+    )
+    assert article.title == TEXT
+    assert article.body == TEXT
