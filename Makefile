@@ -1,0 +1,32 @@
+# newsmon: `make run` runs the monitor on sources.yaml, `make test` runs every test.
+# Each target creates the virtual environment (.venv) from pyproject.toml when needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test test-slow lint bench soak clean
+
+$(BIN)/newsmon: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/newsmon            ## the daemon on the shipped sources.yaml, SQLite in data/
+	$(BIN)/newsmon run
+
+test: $(BIN)/newsmon           ## lint + the whole suite (SQLite and PostgreSQL)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+test-slow: $(BIN)/newsmon      ## the long runs: fuzzers at 10,000 examples, soak
+	$(BIN)/python -m pytest -q -m slow
+
+lint: $(BIN)/newsmon
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(BIN)/newsmon          ## every benchmark beside its peer; writes docs/benchmarks.md
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

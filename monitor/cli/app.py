@@ -1,0 +1,70 @@
+"""The context every command receives: config, database, clock — built lazily, passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from monitor.config import Config, config_path, database_url, load_config
+from monitor.logsetup import register_secrets
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    """Global options plus the objects built from them, created on first use."""
+
+    config_file: Path
+    db_option: str | None = None
+    verbose: int = 0
+    quiet: int = 0
+    _config: Config | None = field(default=None, repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_file)
+            register_secrets(c.url for c in self._config.channels)
+        return self._config
+
+    @property
+    def db_url(self) -> str:
+        return database_url(self.db_option, self.config)
+
+    def engine(self, *, upgrade: bool = False) -> Engine:
+        """The database engine; ``upgrade`` applies migrations first (run, poll)."""
+        if self._engine is None:
+            from storage.db import make_engine
+
+            self._engine = make_engine(self.db_url)
+        if upgrade:
+            from storage.db import upgrade as do_upgrade
+
+            do_upgrade(self._engine)
+        return self._engine
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def make_app(config: str | None, db: str | None, verbose: int, quiet: int) -> App:
+    return App(config_file=config_path(config), db_option=db, verbose=verbose, quiet=quiet)
+
+
+pass_app = click.make_pass_decorator(App)

@@ -1,0 +1,65 @@
+"""Logging, set up once: one line per event, levels from -v/-q, secrets scrubbed everywhere."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class SecretFilter(logging.Filter):
+    """Replace every known secret (channel passwords, tokens) in a record's final text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: list[str] = []
+
+    def set_secrets(self, secrets: Iterable[str]) -> None:
+        # Longest first, so a secret containing another is removed whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = self.scrub(record.getMessage())
+            record.msg, record.args = message, None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = self.scrub(record.exc_text)
+        return True
+
+
+secret_filter = SecretFilter()
+
+
+def setup_logging(verbose: int = 0, quiet: int = 0) -> None:
+    """Root logging to stderr: WARNING by default for commands, -v INFO, -vv DEBUG, -q ERROR."""
+    level = logging.WARNING - 10 * verbose + 10 * quiet
+    level = max(logging.DEBUG, min(logging.CRITICAL, level))
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_FORMAT, "%Y-%m-%dT%H:%M:%S%z"))
+    handler.addFilter(secret_filter)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "hpack", "apscheduler", "alembic", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def register_secrets(urls: Iterable[str]) -> None:
+    """Tell the log filter about the secrets inside these channel URLs."""
+    from notifiers.redact import secrets_of
+
+    found: set[str] = set()
+    for url in urls:
+        found |= secrets_of(url)
+    secret_filter.set_secrets(found)
