@@ -4,4 +4,7 @@ from __future__ import annotations
 
 import click
 
-ALL: list[click.Command] = []
+from monitor.cli.match import match
+from monitor.cli.poll import poll, try_
+
+ALL: list[click.Command] = [poll, try_, match]
