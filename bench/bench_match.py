@@ -31,7 +31,7 @@ from monitor.evaluate import (  # noqa: E402
 )
 from monitor.matcher import compile_topics  # noqa: E402
 
-TOPICS_FILE = ROOT / "topic.yaml.draft"
+TOPICS_FILE = ROOT / "sources.yaml"
 EVAL_SET = ROOT / "tests" / "data" / "regional_eval.jsonl"
 TOPIC = "regional-cooperation"
 

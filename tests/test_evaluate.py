@@ -20,7 +20,7 @@ from monitor.matcher import compile_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where the shipped topic lives: switch to ROOT / "sources.yaml" once it holds the topic.
-TOPICS_FILE = ROOT / "topic.yaml.draft"
+TOPICS_FILE = ROOT / "sources.yaml"
 EVAL_SET = Path(__file__).parent / "data" / "regional_eval.jsonl"
 TOPIC = "regional-cooperation"
 

@@ -83,7 +83,7 @@ def match(
         if m.terms:
             console.print("  terms: " + ", ".join(f"{t} ×{c}" for t, c in m.terms), markup=False)
         if m.snippet:
-            snippet = Text("  …" + m.snippet + "…")
+            snippet = Text("  " + m.snippet)
             for start, end in m.spans:
-                snippet.stylize("bold yellow", start + 3, end + 3)
+                snippet.stylize("bold yellow", start + 2, end + 2)
             console.print(snippet)
