@@ -1,0 +1,616 @@
+"""The repository: every write (and the pipeline's and outbox's reads) the application makes.
+
+Plain functions over a Session. Each write is one unit of work that commits (or, on any error,
+rolls back and re-raises); pass ``commit=False`` to fold it into a larger transaction of your own
+and commit that yourself. Datetimes must be timezone-aware; they come back as aware UTC.
+Report and search queries live in storage/queries.py and storage/search.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, case, delete, func, literal, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Alert,
+    Article,
+    ChannelState,
+    PollLog,
+    Revision,
+    Source,
+    TopicMatch,
+    UTCDateTime,
+)
+
+_CHUNK = 500  # bound parameters per IN (…): far below SQLite's limit
+
+
+class SourceLike(Protocol):
+    """What `sync_sources` needs of a configured source (monitor.config.Source fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+
+
+class MatchLike(Protocol):
+    """What is stored of a topic match (monitor.matcher.TopicMatch fits)."""
+
+    @property
+    def topic_id(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def terms(self) -> Sequence[tuple[str, int]]: ...
+    @property
+    def snippet(self) -> str: ...
+    @property
+    def spans(self) -> Sequence[tuple[int, int]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """An alert to enqueue with an article or revision; `key` defaults to "<kind>:<row id>"."""
+
+    channel_id: str
+    kind: str = "article"
+    key: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    source_id: str | None = None
+
+
+@contextmanager
+def _unit(session: Session, commit: bool) -> Iterator[None]:
+    """One unit of work: commit at the end, or roll everything back on an error."""
+    try:
+        yield
+        if commit:
+            session.commit()
+        else:
+            session.flush()
+    except BaseException:
+        if commit:
+            session.rollback()
+        raise
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def sync_sources(
+    session: Session | Engine, sources: Iterable[SourceLike] | Any, *, commit: bool = True
+) -> None:
+    """Insert configured sources not yet stored and refresh the name and URL of the others.
+
+    Sources gone from the configuration keep their rows (and history). Accepts an Engine (a
+    session is opened) and a Config (its `.sources`) for the CLI's convenience.
+    """
+    if isinstance(session, Engine):
+        with Session(session, expire_on_commit=False) as own:
+            sync_sources(own, sources, commit=True)
+        return
+    wanted = list(getattr(sources, "sources", sources))
+    with _unit(session, commit):
+        stored = {s.id: s for s in session.exec(select(Source))}
+        for src in wanted:
+            row = stored.get(src.id)
+            if row is None:
+                session.add(Source(id=src.id, name=src.name, url=str(src.url)))
+            elif (row.name, row.url) != (src.name, str(src.url)):
+                row.name, row.url = src.name, str(src.url)
+
+
+def get_source(session: Session, source_id: str) -> Source | None:
+    return session.get(Source, source_id)
+
+
+def list_sources(session: Session) -> list[Source]:
+    return list(session.exec(select(Source).order_by(col(Source.id))))
+
+
+def _source(session: Session, source_id: str) -> Source:
+    row = session.get(Source, source_id)
+    if row is None:
+        raise LookupError(f"source {source_id!r} is not stored (sync_sources first)")
+    return row
+
+
+def record_poll(
+    session: Session,
+    source_id: str,
+    *,
+    started_at: datetime,
+    duration_ms: int,
+    ok: bool,
+    status: int | None = None,
+    items: int = 0,
+    new: int = 0,
+    updated: int = 0,
+    error: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    empty_bodies: int | None = None,
+    commit: bool = True,
+) -> Source:
+    """Keep one poll's outcome: the source's state and counters, and a PollLog row, together.
+
+    A success clears the failure count and marks the source baselined; a failure counts up and
+    keeps the error line. `etag`/`last_modified` replace the stored ones when given; an ok poll
+    with no items (other than a 304) counts as an empty poll.
+    """
+    with _unit(session, commit):
+        src = _source(session, source_id)
+        src.last_poll_at = started_at
+        src.polls += 1
+        src.poll_ms_total += max(0, duration_ms)
+        if ok:
+            src.last_success_at = started_at
+            src.consecutive_failures = 0
+            src.last_error = error  # an ok poll may still carry a warning
+            src.baselined = True
+            if status != 304:
+                src.empty_polls = src.empty_polls + 1 if items == 0 else 0
+            if etag is not None:
+                src.etag = etag
+            if last_modified is not None:
+                src.last_modified = last_modified
+            if new:
+                src.last_new_at = started_at
+        else:
+            src.consecutive_failures += 1
+            src.last_error = error
+        if empty_bodies is not None:
+            src.empty_bodies = empty_bodies
+        session.add(
+            PollLog(
+                source_id=source_id,
+                started_at=started_at,
+                duration_ms=max(0, duration_ms),
+                ok=ok,
+                status=status,
+                items=items,
+                new=new,
+                updated=updated,
+                error=error,
+            )
+        )
+    return src
+
+
+def set_source_state(
+    session: Session,
+    source_id: str,
+    *,
+    health: str | None = None,
+    empty_bodies: int | None = None,
+    commit: bool = True,
+) -> Source:
+    """Set the health-alert state ("ok" | "failing" | "layout") and/or the empty-body count."""
+    with _unit(session, commit):
+        src = _source(session, source_id)
+        if health is not None:
+            src.health = health
+        if empty_bodies is not None:
+            src.empty_bodies = empty_bodies
+    return src
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """The given URLs that are already stored (canonical URLs, compared exactly)."""
+    wanted = sorted(set(urls))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(session.exec(select(Article.url).where(col(Article.url).in_(chunk))))
+    return found
+
+
+def get_article(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id)
+
+
+def article_by_url(session: Session, url: str) -> Article | None:
+    return session.exec(select(Article).where(Article.url == url)).first()
+
+
+def _match_rows(article_id: int, matches: Iterable[MatchLike]) -> list[TopicMatch]:
+    return [
+        TopicMatch(
+            article_id=article_id,
+            topic_id=m.topic_id,
+            score=float(m.score),
+            terms=[[term, int(count)] for term, count in m.terms],
+            snippet=m.snippet,
+            spans=[[int(a), int(b)] for a, b in m.spans],
+        )
+        for m in matches
+    ]
+
+
+def store_article(
+    session: Session,
+    source_id: str,
+    *,
+    url: str,
+    title: str,
+    body: str,
+    content_hash: str,
+    now: datetime,
+    published_at: datetime | None = None,
+    summary: str | None = None,
+    baseline: bool = False,
+    search_text: str = "",
+    matches: Iterable[MatchLike] = (),
+    alerts: Iterable[NewAlert] = (),
+    commit: bool = True,
+) -> Article:
+    """Store a new article with its topic matches and alert rows, all or nothing.
+
+    `now` becomes first_seen_at and last_checked_at. A URL already stored returns the stored
+    article untouched (check `art.first_seen_at == now` to tell new from old); a racing insert of
+    the same URL ends the same way. Alerts already in the outbox are skipped.
+    """
+    existing = article_by_url(session, url)
+    if existing is not None:
+        return existing
+    article = Article(
+        source_id=source_id,
+        url=url,
+        title=title,
+        published_at=published_at,
+        first_seen_at=now,
+        body=body,
+        summary=summary,
+        content_hash=content_hash,
+        baseline=baseline,
+        last_checked_at=now,
+        search_text=search_text,
+    )
+    try:
+        with _unit(session, commit):
+            session.add(article)
+            session.flush()
+            assert article.id is not None
+            session.add_all(_match_rows(article.id, matches))
+            session.flush()
+            _insert_alerts(session, article.id, article.id, source_id, alerts, now)
+    except IntegrityError:
+        if not commit:
+            raise
+        raced = article_by_url(session, url)
+        if raced is None:  # another constraint (an unknown source_id, …)
+            raise
+        return raced
+    return article
+
+
+def add_revision(
+    session: Session,
+    article_id: int,
+    *,
+    seen_at: datetime,
+    title: str,
+    body: str,
+    content_hash: str,
+    diff: str = "",
+    search_text: str | None = None,
+    matches: Iterable[MatchLike] | None = None,
+    alerts: Iterable[NewAlert] = (),
+    commit: bool = True,
+) -> Revision:
+    """Record an edit: a Revision with the new version and its diff from the previous one.
+
+    The article row takes the new title, body and hash (and `search_text`, when given); given
+    `matches` replace the article's topic matches; alert keys default to "<kind>:<revision id>".
+    """
+    with _unit(session, commit):
+        article = session.get(Article, article_id)
+        if article is None:
+            raise LookupError(f"article {article_id} is not stored")
+        revision = Revision(
+            article_id=article_id,
+            seen_at=seen_at,
+            title=title,
+            body=body,
+            diff=diff,
+            content_hash=content_hash,
+        )
+        session.add(revision)
+        article.title, article.body, article.content_hash = title, body, content_hash
+        article.last_checked_at, article.withdrawn_at = seen_at, None
+        if search_text is not None:
+            article.search_text = search_text
+        if matches is not None:
+            session.execute(delete(TopicMatch).where(col(TopicMatch.article_id) == article_id))
+            session.add_all(_match_rows(article_id, matches))
+        session.flush()
+        assert revision.id is not None
+        _insert_alerts(session, revision.id, article_id, article.source_id, alerts, seen_at)
+    return revision
+
+
+def mark_checked(session: Session, article_id: int, now: datetime, *, commit: bool = True) -> None:
+    """A re-check found the article unchanged."""
+    with _unit(session, commit):
+        session.execute(
+            update(Article).where(col(Article.id) == article_id).values(last_checked_at=now)
+        )
+
+
+def mark_withdrawn(
+    session: Session, article_id: int, now: datetime, *, commit: bool = True
+) -> None:
+    """The article's page is gone (404/410); the first time it was seen gone is kept."""
+    with _unit(session, commit):
+        session.execute(
+            update(Article)
+            .where(col(Article.id) == article_id)
+            .values(
+                withdrawn_at=func.coalesce(Article.withdrawn_at, literal(now, UTCDateTime())),
+                last_checked_at=now,
+            )
+        )
+
+
+def articles_to_recheck(
+    session: Session,
+    now: datetime,
+    younger_than: timedelta,
+    checked_before: datetime,
+    limit: int = 50,
+    *,
+    source_id: str | None = None,
+) -> list[Article]:
+    """Articles first seen within `younger_than` of `now`, not withdrawn, not checked since
+    `checked_before`; the longest unchecked first."""
+    last = func.coalesce(Article.last_checked_at, Article.first_seen_at, type_=UTCDateTime())
+    stmt = (
+        select(Article)
+        .where(col(Article.first_seen_at) >= now - younger_than)
+        .where(col(Article.withdrawn_at).is_(None))
+        .where(or_(col(Article.last_checked_at).is_(None), last < checked_before))
+        .order_by(last, col(Article.id))
+        .limit(limit)
+    )
+    if source_id is not None:
+        stmt = stmt.where(Article.source_id == source_id)
+    return list(session.exec(stmt))
+
+
+# --- the alert outbox -------------------------------------------------------------------------
+
+
+def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT (channel_id, kind, key) DO NOTHING, on SQLite and PostgreSQL."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(Alert)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["channel_id", "kind", "key"])
+        .returning(Alert.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    # the rows RETURNING gives back are the inserted ones (rowcount is -1 under psycopg)
+    return len(session.connection().execute(stmt).all())
+
+
+def _alert_row(
+    channel_id: str,
+    kind: str,
+    key: str,
+    now: datetime,
+    *,
+    article_id: int | None = None,
+    source_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    next_attempt_at: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "channel_id": channel_id,
+        "kind": kind,
+        "key": key,
+        "article_id": article_id,
+        "source_id": source_id,
+        "payload": payload or {},
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": next_attempt_at or now,
+    }
+
+
+def _insert_alerts(
+    session: Session,
+    row_id: int,
+    article_id: int,
+    source_id: str,
+    alerts: Iterable[NewAlert],
+    now: datetime,
+) -> int:
+    rows = [
+        _alert_row(
+            a.channel_id,
+            a.kind,
+            a.key or f"{a.kind}:{row_id}",
+            now,
+            article_id=article_id,
+            source_id=a.source_id or source_id,
+            payload=a.payload,
+        )
+        for a in alerts
+    ]
+    return _insert_ignore(session, rows)
+
+
+def enqueue_alert(
+    session: Session,
+    channel_id: str,
+    kind: str,
+    key: str,
+    *,
+    now: datetime,
+    article_id: int | None = None,
+    source_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    next_attempt_at: datetime | None = None,
+    commit: bool = True,
+) -> bool:
+    """Queue one alert; False when (channel, kind, key) is already in the outbox (a no-op)."""
+    row = _alert_row(
+        channel_id,
+        kind,
+        key,
+        now,
+        article_id=article_id,
+        source_id=source_id,
+        payload=payload,
+        next_attempt_at=next_attempt_at,
+    )
+    with _unit(session, commit):
+        return _insert_ignore(session, [row]) == 1
+
+
+def due_alerts(
+    session: Session, now: datetime, limit: int = 100, *, channel_ids: Collection[str] | None = None
+) -> list[Alert]:
+    """Pending alerts whose next attempt is due, oldest due first."""
+    stmt = (
+        select(Alert)
+        .where(Alert.status == "pending")
+        .where(col(Alert.next_attempt_at) <= now)
+        .order_by(col(Alert.next_attempt_at), col(Alert.id))
+        .limit(limit)
+    )
+    if channel_ids is not None:
+        stmt = stmt.where(col(Alert.channel_id).in_(list(channel_ids)))
+    return list(session.exec(stmt))
+
+
+def pending_for_channel(
+    session: Session, channel_id: str, *, kinds: Collection[str] | None = None
+) -> list[Alert]:
+    """Every pending alert of one channel, oldest first (what a digest gathers)."""
+    stmt = (
+        select(Alert)
+        .where(Alert.channel_id == channel_id)
+        .where(Alert.status == "pending")
+        .order_by(col(Alert.created_at), col(Alert.id))
+    )
+    if kinds is not None:
+        stmt = stmt.where(col(Alert.kind).in_(list(kinds)))
+    return list(session.exec(stmt))
+
+
+def list_alerts(
+    session: Session, *, statuses: Collection[str] | None = None, limit: int = 200
+) -> list[Alert]:
+    """The outbox, newest first (for `newsmon alerts`)."""
+    stmt = select(Alert).order_by(col(Alert.created_at).desc(), col(Alert.id).desc()).limit(limit)
+    if statuses is not None:
+        stmt = stmt.where(col(Alert.status).in_(list(statuses)))
+    return list(session.exec(stmt))
+
+
+def _ids(alert_ids: int | Iterable[int]) -> list[int]:
+    return [alert_ids] if isinstance(alert_ids, int) else list(alert_ids)
+
+
+def _set_alerts(
+    session: Session, alert_ids: int | Iterable[int], commit: bool, **values: Any
+) -> None:
+    with _unit(session, commit):
+        for chunk in _chunks(_ids(alert_ids)):
+            session.execute(
+                update(Alert)
+                .where(col(Alert.id).in_(chunk))
+                .values(attempts=Alert.attempts + 1, **values)
+                .execution_options(synchronize_session="fetch")
+            )
+
+
+def mark_sent(
+    session: Session, alert_ids: int | Iterable[int], now: datetime, *, commit: bool = True
+) -> None:
+    """Delivered (one alert, or all alerts a digest carried)."""
+    _set_alerts(session, alert_ids, commit, status="sent", sent_at=now, last_error=None)
+
+
+def mark_retry(
+    session: Session,
+    alert_ids: int | Iterable[int],
+    error: str,
+    next_at: datetime,
+    *,
+    commit: bool = True,
+) -> None:
+    """A delivery failed; try again at `next_at` (the attempt is counted)."""
+    _set_alerts(session, alert_ids, commit, last_error=error, next_attempt_at=next_at)
+
+
+def mark_failed(
+    session: Session, alert_ids: int | Iterable[int], error: str, *, commit: bool = True
+) -> None:
+    """Given up on (permanent error or too many attempts); `requeue` brings it back."""
+    _set_alerts(session, alert_ids, commit, status="failed", last_error=error)
+
+
+def requeue(
+    session: Session,
+    statuses: Collection[str] = ("failed",),
+    *,
+    now: datetime,
+    commit: bool = True,
+) -> int:
+    """Make alerts with these statuses pending and due now (`alerts --retry`); failed ones get
+    a fresh attempt count. Returns how many alerts changed."""
+    with _unit(session, commit):
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.status).in_(list(statuses)))
+            .values(
+                status="pending",
+                next_attempt_at=now,
+                attempts=case((col(Alert.status) == "failed", 0), else_=col(Alert.attempts)),
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- channel state --------------------------------------------------------------------------
+
+
+def get_channel_state(session: Session, channel_id: str) -> ChannelState | None:
+    return session.get(ChannelState, channel_id)
+
+
+def set_last_digest(
+    session: Session, channel_id: str, at: datetime, *, commit: bool = True
+) -> ChannelState:
+    with _unit(session, commit):
+        state = session.get(ChannelState, channel_id)
+        if state is None:
+            state = ChannelState(channel_id=channel_id)
+            session.add(state)
+        state.last_digest_at = at
+    return state
