@@ -12,6 +12,8 @@ try:  # the repository root on sys.path (python -m pytest), else tests/ itself
 except ImportError:  # pragma: no cover
     from loopback import LoopbackServer, make_self_signed_cert  # type: ignore[no-redef]
 
+pytest_plugins = ["tests.conftest_db"]
+
 SITES = Path(__file__).parent / "fixtures" / "sites"
 
 
