@@ -6,5 +6,6 @@ import click
 
 from monitor.cli.match import match
 from monitor.cli.poll import poll, try_
+from monitor.cli.run import run
 
-ALL: list[click.Command] = [poll, try_, match]
+ALL: list[click.Command] = [poll, try_, match, run]

@@ -1,0 +1,449 @@
+"""`newsmon run`: poll every enabled source on its schedule, deliver alerts, re-check articles.
+
+APScheduler 3 (AsyncIOScheduler) holds one job per enabled source: its `interval` (default
+`settings.interval`, jitter a tenth of it) or its cron `schedule` in `settings.timezone`; one run
+of a source at a time, missed runs coalesced. First polls are spread over the first interval
+(a source polled recently before a restart keeps its slot). Beside it, the dispatcher sends
+queued alerts: woken after every poll, and every second for retries and digests.
+
+Signal handlers only set flags; the main loop acts on them:
+- SIGTERM/SIGINT: stop scheduling, let polls in flight finish (10 s at most), deliver what they
+  queued, exit 0. APScheduler's `shutdown(wait=True)` would cancel asyncio jobs at once, so the
+  polls in flight are tracked here. A second signal cancels them and exits 1 at once; every write
+  is its own transaction, so the database stays whole either way.
+- SIGHUP: load the configuration again. An invalid one is logged (its located error lines) and
+  the old one keeps running; a valid one adds, removes and reschedules jobs and replaces the
+  configuration and the compiled topics whole, for what comes next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from monitor.config import Config, Source, load_config
+from monitor.errors import ConfigError
+from monitor.fetch import Fetcher
+from monitor.lock import SourceLeases
+from monitor.logsetup import register_secrets
+from monitor.matcher import Matcher, compile_topics
+from monitor.pipeline import poll_source
+from monitor.recheck import recheck_due
+from monitor.units import parse_duration
+
+log = logging.getLogger("newsmon.run")
+
+RECHECK_JOB = "~recheck"  # not a valid source id, so never clashes
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs that are not part of sources.yaml (environment variables, see docs/service.md)."""
+
+    first_poll: str = "spread"  # "spread": over the first interval; "now": every source at once
+    spread_cap: timedelta = timedelta(minutes=10)  # first polls spread over min(interval, this)
+    stop_grace: float = 10.0  # seconds polls in flight may take to finish on SIGTERM
+    dispatch_tick: float = 1.0  # seconds between dispatcher rounds with nothing new
+    recheck_every: timedelta = timedelta(hours=1)  # per article
+    recheck_tick: timedelta = timedelta(minutes=1)
+    recheck_batch: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Options:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        first = env.get("NEWSMON_FIRST_POLL", "").strip().lower()
+        if first:
+            if first not in ("spread", "now"):
+                raise ConfigError(f"NEWSMON_FIRST_POLL={first!r}: use 'spread' or 'now'")
+            values["first_poll"] = first
+        for name, key in (
+            ("NEWSMON_RECHECK_EVERY", "recheck_every"),
+            ("NEWSMON_RECHECK_TICK", "recheck_tick"),
+            ("NEWSMON_FIRST_POLL_SPREAD", "spread_cap"),
+        ):
+            if env.get(name):
+                values[key] = _env_duration(name, env[name])
+        if env.get("NEWSMON_STOP_GRACE"):
+            values["stop_grace"] = _env_duration(
+                "NEWSMON_STOP_GRACE", env["NEWSMON_STOP_GRACE"]
+            ).total_seconds()
+        return cls(**values)
+
+
+def _env_duration(name: str, value: str) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _fraction(source_id: str) -> float:
+    """A stable position in [0, 1) per source: restarts keep the same spread."""
+    digest = hashlib.blake2b(source_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def schedule_key(config: Config, source: Source) -> tuple[object, ...]:
+    """What decides a source's trigger; a reload reschedules only when this changes."""
+    if source.schedule:
+        return ("cron", source.schedule, config.settings.timezone)
+    return ("interval", (source.interval or config.settings.interval).total_seconds())
+
+
+def make_trigger(
+    config: Config, source: Source, now: datetime, last_poll: datetime | None, options: Options
+) -> BaseTrigger:
+    """The source's trigger, its first run placed as the module note says."""
+    tz = config.settings.tz
+    if source.schedule:
+        trigger = CronTrigger.from_crontab(source.schedule, timezone=tz)
+        first = trigger.get_next_fire_time(None, now)
+        second = trigger.get_next_fire_time(first, first) if first else None
+        gap = (second - first).total_seconds() if first and second else 600.0
+        trigger.jitter = min(gap / 10, 300.0)
+        return trigger
+    interval = source.interval or config.settings.interval
+    if options.first_poll == "now":
+        start = now
+    elif last_poll is not None and now < last_poll + interval:
+        start = last_poll + interval  # polled before the restart: keep its rhythm
+    else:
+        window = min(interval, options.spread_cap)
+        start = now + window * _fraction(source.id)
+    seconds = interval.total_seconds()
+    return IntervalTrigger(seconds=seconds, start_date=start, timezone=tz, jitter=seconds / 10)
+
+
+def _grace(config: Config, source: Source) -> int:
+    """A run late by less than this still happens (a busy loop, a suspended laptop)."""
+    interval = source.interval or config.settings.interval
+    return int(max(30.0, interval.total_seconds()))
+
+
+@dataclass
+class _State:
+    """Flags the signal handlers set and the main loop reads."""
+
+    signals: int = 0
+    reload: bool = False
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    force: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Daemon:
+    """`await Daemon(...).run()` → the exit code (0 clean stop, 1 forced stop)."""
+
+    def __init__(
+        self,
+        config_file: Path,
+        config: Config,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        options: Options | None = None,
+    ) -> None:
+        self.config_file = config_file
+        self.config = config
+        self.engine = engine
+        self.clock = clock
+        self.options = options or Options()
+        self.matcher: Matcher = compile_topics(config.topics)
+        self.tasks: set[asyncio.Task[Any]] = set()  # polls and re-checks in flight
+        self._background: set[asyncio.Task[Any]] = set()
+        self._alerts_due = asyncio.Event()
+        self._stopping = False
+        self._state = _State()
+        self._fetcher: Fetcher | None = None
+        self._leases: SourceLeases | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # -- the main loop -------------------------------------------------------------------------
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._on_stop)
+        loop.add_signal_handler(signal.SIGHUP, self._on_reload)
+        from storage.repo import sync_sources
+
+        sync_sources(self.engine, self.config)
+        self._leases = SourceLeases(self.engine)
+        self._fetcher = Fetcher(self.config.settings)
+        self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.config.settings.tz)
+        self._schedule(self._enabled(self.config), first=True)
+        self._scheduler.add_job(
+            self._recheck_job,
+            IntervalTrigger(seconds=self.options.recheck_tick.total_seconds(), timezone=UTC),
+            id=RECHECK_JOB,
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.start()
+        dispatcher = loop.create_task(self._dispatch_loop(), name="dispatcher")
+        log.info(
+            "newsmon run: %d sources scheduled, %d channels; config %s",
+            len(self._enabled(self.config)),
+            sum(c.enabled for c in self.config.channels),
+            self.config_file,
+        )
+        try:
+            while True:
+                await self._state.wake.wait()
+                self._state.wake.clear()
+                if self._state.signals:
+                    break
+                if self._state.reload:
+                    self._state.reload = False
+                    self.reload()
+            return await self._shutdown(dispatcher)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+
+    def _on_stop(self) -> None:
+        self._state.signals += 1
+        if self._state.signals > 1:
+            self._state.force.set()
+        self._state.wake.set()
+
+    def _on_reload(self) -> None:
+        self._state.reload = True
+        self._state.wake.set()
+
+    async def _shutdown(self, dispatcher: asyncio.Task[None]) -> int:
+        assert self._scheduler is not None
+        self._scheduler.pause()  # nothing new starts; jobs running go on
+        deadline = asyncio.get_running_loop().time() + self.options.stop_grace
+        busy = {t for t in self.tasks if not t.done()}
+        if busy:
+            log.info("stopping: waiting for %d poll(s) in flight", len(busy))
+        forced = not await self._wait(busy, deadline)
+        self._stopping = True
+        self._alerts_due.set()  # a last round for what the final polls queued
+        if not forced:
+            forced = not await self._wait({dispatcher}, deadline)
+        leftover = [t for t in (*self.tasks, dispatcher) if not t.done()]
+        for task in leftover:
+            task.cancel()
+        await asyncio.gather(*leftover, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # the scheduler shuts down on the loop's next turn
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+        if self._leases is not None:
+            self._leases.close()
+        if self._state.force.is_set():
+            log.warning("stopped at once (second signal): %d task(s) cancelled", len(leftover))
+            return 1
+        if forced:
+            log.warning(
+                "stopped: %d task(s) still running after %gs cancelled",
+                len(leftover),
+                self.options.stop_grace,
+            )
+        else:
+            log.info("stopped cleanly")
+        return 0
+
+    async def _wait(self, tasks: set[asyncio.Task[Any]], deadline: float) -> bool:
+        """Wait for `tasks` until the deadline or a second signal; True when all are done."""
+        loop = asyncio.get_running_loop()
+        force = loop.create_task(self._state.force.wait())
+        try:
+            pending = {t for t in tasks if not t.done()}
+            while pending and not self._state.force.is_set():
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                _, pending = await asyncio.wait(
+                    pending | {force}, timeout=left, return_when=asyncio.FIRST_COMPLETED
+                )
+                pending.discard(force)
+            return not pending
+        finally:
+            force.cancel()
+
+    # -- jobs ----------------------------------------------------------------------------------
+    @staticmethod
+    def _enabled(config: Config) -> list[Source]:
+        return [s for s in config.sources if s.enabled]
+
+    def _last_polls(self) -> dict[str, datetime | None]:
+        from storage.repo import list_sources
+
+        with Session(self.engine) as session:
+            return {row.id: row.last_poll_at for row in list_sources(session)}
+
+    def _schedule(self, sources: list[Source], *, first: bool) -> None:
+        assert self._scheduler is not None
+        last = self._last_polls() if first else {}
+        now = self.clock()
+        for source in sources:
+            trigger = make_trigger(self.config, source, now, last.get(source.id), self.options)
+            self._scheduler.add_job(
+                self._poll_job,
+                trigger,
+                args=[source.id],
+                id=source.id,
+                name=f"poll {source.id}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=_grace(self.config, source),
+                replace_existing=True,
+            )
+
+    def _track(self) -> asyncio.Task[Any] | None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def _poll_job(self, source_id: str) -> None:
+        """One scheduled poll: with this source's lease, under the configuration of the moment."""
+        self._track()
+        config, matcher, fetcher, leases = self.config, self.matcher, self._fetcher, self._leases
+        source = config.source(source_id)
+        if source is None or not source.enabled or fetcher is None or leases is None:
+            return
+        if not leases.try_take(source_id):
+            log.info("poll %s skipped: another newsmon process is polling it now", source_id)
+            return
+        try:
+            await poll_source(self.engine, config, fetcher, matcher, source, self.clock())
+        except Exception:  # the database went away mid-poll: log, keep the schedule
+            log.exception("poll %s failed", source_id)
+        finally:
+            leases.give_back(source_id)
+            self._alerts_due.set()
+
+    async def _recheck_job(self) -> None:
+        self._track()
+        config, matcher, fetcher = self.config, self.matcher, self._fetcher
+        if fetcher is None or config.settings.recheck.total_seconds() <= 0:
+            return
+        try:
+            stats = await recheck_due(
+                self.engine,
+                config,
+                fetcher,
+                matcher,
+                self.clock(),
+                every=self.options.recheck_every,
+                limit=self.options.recheck_batch,
+            )
+        except Exception:
+            log.exception("article re-check failed")
+            return
+        if stats.checked:
+            log.info(
+                "recheck: %d checked, %d edited, %d withdrawn, %d errors",
+                stats.checked,
+                stats.revised,
+                stats.withdrawn,
+                stats.errors,
+            )
+        if stats.revised:
+            self._alerts_due.set()
+
+    # -- alerts --------------------------------------------------------------------------------
+    async def _dispatch_loop(self) -> None:
+        """Send what is due: at once after a poll, else every tick (retries, digests)."""
+        from notifiers.outbox import dispatch_due
+
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._alerts_due.wait(), self.options.dispatch_tick)
+            self._alerts_due.clear()
+            last_round = self._stopping  # set before the final wake-up: this round sees all
+            try:
+                stats = await dispatch_due(self.engine, self.config, self.clock())
+            except Exception:
+                log.exception("alert dispatch failed")
+            else:
+                if stats.sent or stats.failed:
+                    log.info("alerts: %d sent, %d failed", stats.sent, stats.failed)
+            if last_round:
+                return
+
+    # -- reload --------------------------------------------------------------------------------
+    def reload(self) -> bool:
+        """Swap in the configuration file's current content, or keep the old one if it is bad."""
+        try:
+            new = load_config(self.config_file)
+            matcher = compile_topics(new.topics)
+        except ConfigError as exc:
+            for err in getattr(exc, "all", [exc]):
+                log.error("reload: %s", err)
+            log.error("reload: configuration invalid; the previous one keeps running")
+            return False
+        old = self.config
+        if new.settings.database != old.settings.database:
+            log.warning("reload: settings.database changed; it applies at the next restart")
+        register_secrets(c.url for c in new.channels)
+        from storage.repo import sync_sources
+
+        sync_sources(self.engine, new)
+        if new.settings != old.settings:
+            self._replace_fetcher(new)
+        self.config, self.matcher = new, matcher
+        self._reschedule(old, new)
+        return True
+
+    def _reschedule(self, old: Config, new: Config) -> None:
+        assert self._scheduler is not None
+        before = {s.id: s for s in self._enabled(old)}
+        after = {s.id: s for s in self._enabled(new)}
+        removed = sorted(before.keys() - after.keys())
+        for source_id in removed:
+            self._scheduler.remove_job(source_id)
+        added = [s for i, s in after.items() if i not in before]
+        changed = [
+            s
+            for i, s in after.items()
+            if i in before and schedule_key(old, before[i]) != schedule_key(new, s)
+        ]
+        self._schedule(added + changed, first=False)
+        log.info(
+            "reload: configuration applied (%d sources: %d added, %d removed, %d rescheduled)",
+            len(after),
+            len(added),
+            len(removed),
+            len(changed),
+        )
+
+    def _replace_fetcher(self, config: Config) -> None:
+        """New limits need a new client; the old one closes when the polls using it end."""
+        old, self._fetcher = self._fetcher, Fetcher(config.settings)
+        if old is None:
+            return
+        users = {t for t in self.tasks if not t.done()}
+
+        async def retire() -> None:
+            if users:
+                await asyncio.wait(users)
+            await old.aclose()
+
+        task = asyncio.get_running_loop().create_task(retire())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
