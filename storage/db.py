@@ -7,6 +7,7 @@ the package's own folder, so no alembic.ini is needed at run time.
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ __all__ = [
     "MIGRATIONS",
     "current_revision",
     "head_revision",
+    "include_object",
     "make_engine",
     "redact_db_url",
     "session",
@@ -157,6 +159,19 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None: empty database)."""
     with storage_errors(engine), engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's filter for schema comparison: objects that migrations make outside the models
+    (full-text tables and expression indexes) are left out, as storage.search decides."""
+    if importlib.util.find_spec("storage.search") is None:
+        return True
+    from storage import search
+
+    hook = getattr(search, "include_object", None)
+    return hook is None or bool(hook(obj, name, type_, reflected, compare_to))
 
 
 def head_revision() -> str | None:

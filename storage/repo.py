@@ -291,7 +291,9 @@ def store_article(
             assert article.id is not None
             session.add_all(_match_rows(article.id, matches))
             session.flush()
-            _insert_alerts(session, article.id, article.id, source_id, alerts, now)
+            _insert_alerts(
+                session, alerts, now, row_id=article.id, article_id=article.id, source_id=source_id
+            )
     except IntegrityError:
         if not commit:
             raise
@@ -343,7 +345,14 @@ def add_revision(
             session.add_all(_match_rows(article_id, matches))
         session.flush()
         assert revision.id is not None
-        _insert_alerts(session, revision.id, article_id, article.source_id, alerts, seen_at)
+        _insert_alerts(
+            session,
+            alerts,
+            seen_at,
+            row_id=revision.id,
+            article_id=article_id,
+            source_id=article.source_id,
+        )
     return revision
 
 
@@ -398,12 +407,36 @@ def articles_to_recheck(
 # --- the alert outbox -------------------------------------------------------------------------
 
 
-def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> int:
-    """INSERT … ON CONFLICT (channel_id, kind, key) DO NOTHING, on SQLite and PostgreSQL."""
+def _insert_alerts(
+    session: Session,
+    alerts: Iterable[NewAlert],
+    now: datetime,
+    *,
+    row_id: int | None = None,
+    article_id: int | None = None,
+    source_id: str | None = None,
+    next_attempt_at: datetime | None = None,
+) -> int:
+    """INSERT … ON CONFLICT (channel_id, kind, key) DO NOTHING, on SQLite and PostgreSQL;
+    returns how many rows were new. A missing key becomes "<kind>:<row_id>"."""
+    rows = [
+        {
+            "channel_id": a.channel_id,
+            "kind": a.kind,
+            "key": a.key or f"{a.kind}:{row_id}",
+            "article_id": article_id,
+            "source_id": a.source_id or source_id,
+            "payload": a.payload,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": next_attempt_at or now,
+        }
+        for a in alerts
+    ]
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
         insert(Alert)
         .values(rows)
@@ -412,54 +445,6 @@ def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> int:
     )
     # the rows RETURNING gives back are the inserted ones (rowcount is -1 under psycopg)
     return len(session.connection().execute(stmt).all())
-
-
-def _alert_row(
-    channel_id: str,
-    kind: str,
-    key: str,
-    now: datetime,
-    *,
-    article_id: int | None = None,
-    source_id: str | None = None,
-    payload: dict[str, Any] | None = None,
-    next_attempt_at: datetime | None = None,
-) -> dict[str, Any]:
-    return {
-        "channel_id": channel_id,
-        "kind": kind,
-        "key": key,
-        "article_id": article_id,
-        "source_id": source_id,
-        "payload": payload or {},
-        "status": "pending",
-        "attempts": 0,
-        "created_at": now,
-        "next_attempt_at": next_attempt_at or now,
-    }
-
-
-def _insert_alerts(
-    session: Session,
-    row_id: int,
-    article_id: int,
-    source_id: str,
-    alerts: Iterable[NewAlert],
-    now: datetime,
-) -> int:
-    rows = [
-        _alert_row(
-            a.channel_id,
-            a.kind,
-            a.key or f"{a.kind}:{row_id}",
-            now,
-            article_id=article_id,
-            source_id=a.source_id or source_id,
-            payload=a.payload,
-        )
-        for a in alerts
-    ]
-    return _insert_ignore(session, rows)
 
 
 def enqueue_alert(
@@ -476,18 +461,12 @@ def enqueue_alert(
     commit: bool = True,
 ) -> bool:
     """Queue one alert; False when (channel, kind, key) is already in the outbox (a no-op)."""
-    row = _alert_row(
-        channel_id,
-        kind,
-        key,
-        now,
-        article_id=article_id,
-        source_id=source_id,
-        payload=payload,
-        next_attempt_at=next_attempt_at,
-    )
+    alert = NewAlert(channel_id, kind, key, payload or {}, source_id)
     with _unit(session, commit):
-        return _insert_ignore(session, [row]) == 1
+        n = _insert_alerts(
+            session, [alert], now, article_id=article_id, next_attempt_at=next_attempt_at
+        )
+    return n == 1
 
 
 def due_alerts(
