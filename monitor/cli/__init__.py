@@ -10,6 +10,7 @@ import logging
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.cli.app import App, make_app, pass_app
 from monitor.errors import ConfigError, NewsmonError
@@ -104,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except SQLAlchemyError as exc:
+        if verbose:
+            log.exception("database error")
+        orig = getattr(exc, "orig", None) or exc
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        click.echo(f"error: database: {secret_filter.scrub(reason)}", err=True)
+        return 1
     except Exception as exc:
         if verbose:
             log.exception("unexpected error")
