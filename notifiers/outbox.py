@@ -1,0 +1,489 @@
+"""The durable outbox: which channels hear of an event, the alert rows for it, and sending them.
+
+Write side (pure): `article_alerts`, `update_alerts` and `health_transition` turn an event into
+`AlertSpec`s that the pipeline writes in the same transaction as the article, its revision or
+the source's poll state (`enqueue_health` does the latter in the caller's session): an alert
+exists exactly when its event was stored, and the unique (channel, kind, key) makes writing it
+twice harmless. Keys name one event, never one poll: "article:<article id>",
+"update:<revision id>", "health:<source>:<last success>", "recovered:<source>:<time>",
+"layout:<source>:<time>".
+
+Send side: `dispatch_due` claims due alerts, sends each through apprise, marks it sent or
+schedules a retry (1 min doubling to 1 h; failed once 48 h old), and sends due digests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
+
+from monitor.config import Channel, Config, Source
+from notifiers.deliver import DeliveryResult, prepare, send
+from notifiers.digest import alert_content, digest_due_at, digest_parts, pending_digest
+from notifiers.render import AlertContent, Rendered
+from storage import repo
+from storage.models import Alert, PollLog
+from storage.models import Source as SourceRow
+from storage.repo import NewAlert
+
+log = logging.getLogger("newsmon.outbox")
+
+AlertKind = Literal["article", "update", "health", "recovered", "layout"]
+HEALTH_KINDS: frozenset[str] = frozenset({"health", "recovered", "layout"})
+LAYOUT_EMPTY_POLLS = 2  # a listing that used to yield items yields none this many polls running
+LAYOUT_EMPTY_BODIES = (
+    2  # article pages read with an empty body, polls running (one is a photo page)
+)
+LAYOUT_MESSAGE = "source changed its layout: check its selectors"
+
+# retry policy: 1 min doubling to 1 h, until the alert is 48 h old (and tried a few times)
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=1)
+MAX_AGE = timedelta(hours=48)
+MIN_ATTEMPTS = 3  # an alert queued before a long outage of newsmon still gets a few tries
+
+
+AlertSpec = NewAlert  # channel_id, kind, key (None: "<kind>:<article or revision id>"), …
+
+
+# ---------------------------------------------------------------- routing
+
+
+def applicable_topics(source: Source, matched_topic_ids: Iterable[str]) -> list[str]:
+    """The matched topics that count for this source (its `topics` narrows them), order kept."""
+    allowed = None if source.topics is None else set(source.topics)
+    seen: list[str] = []
+    for topic_id in matched_topic_ids:
+        if (allowed is None or topic_id in allowed) and topic_id not in seen:
+            seen.append(topic_id)
+    return seen
+
+
+def channel_topics(channel: Channel, topic_ids: Sequence[str]) -> list[str]:
+    """The topics of an article this channel wants (all of them when it names none)."""
+    if channel.topics is None:
+        return list(topic_ids)
+    return [t for t in topic_ids if t in channel.topics]
+
+
+def route(
+    config: Config, source: Source, matched_topic_ids: Iterable[str], *, kind: str = "article"
+) -> list[str]:
+    """Ids of the enabled channels an event goes to.
+
+    article: channels wanting one of the article's topics (as the source narrows them);
+    update: the same, among channels with `updates: true`; health/recovered/layout: channels
+    with `health: true`, topics aside.
+    """
+    channels = [c for c in config.channels if c.enabled]
+    if kind in HEALTH_KINDS:
+        return [c.id for c in channels if c.health]
+    topics = applicable_topics(source, matched_topic_ids)
+    if not topics:
+        return []
+    if kind == "update":
+        channels = [c for c in channels if c.updates]
+    elif kind != "article":
+        raise ValueError(f"unknown alert kind {kind!r}")
+    return [c.id for c in channels if channel_topics(c, topics)]
+
+
+def _topic_ids(matches: Iterable[Any]) -> list[str]:
+    """Topic ids from matcher results, stored matches or plain ids; unmatched results skipped."""
+    out: list[str] = []
+    for m in matches:
+        if isinstance(m, str):
+            out.append(m)
+        elif getattr(m, "matched", True):
+            out.append(m.topic_id)
+    return out
+
+
+def article_alerts(
+    config: Config,
+    source: Source,
+    matches: Iterable[Any],
+    baseline: bool,
+    *,
+    kind: Literal["article", "update"] = "article",
+) -> list[AlertSpec]:
+    """The alert rows for a newly stored (or, kind="update", edited) matched article.
+
+    `matches`: the matcher's results (`.topic_id`, `.matched`) or topic ids. A baseline article
+    (stored by a source's first poll) alerts nobody unless `settings.alert_on_first_poll`.
+    Each row's payload names the topics that made it go to that channel.
+    """
+    if baseline and not config.settings.alert_on_first_poll:
+        return []
+    topics = applicable_topics(source, _topic_ids(matches))
+    specs: list[AlertSpec] = []
+    for channel_id in route(config, source, topics, kind=kind):
+        channel = next(c for c in config.channels if c.id == channel_id)
+        payload = {"topics": channel_topics(channel, topics)}
+        specs.append(
+            AlertSpec(channel_id=channel_id, kind=kind, payload=payload, source_id=source.id)
+        )
+    return specs
+
+
+def update_alerts(
+    config: Config, source: Source, matches: Iterable[Any], baseline: bool = False
+) -> list[AlertSpec]:
+    """Alert rows for a matched article's new revision (write with `revision_id=`)."""
+    return article_alerts(config, source, matches, baseline, kind="update")
+
+
+# ---------------------------------------------------------------- source health
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What one poll says about a source's health (gathered by `enqueue_health`)."""
+
+    ok: bool
+    error: str | None = None
+    failures: int = 0  # consecutive failed polls, this one included
+    listing_items: int | None = None  # items the listing yielded; None: it was not read
+    empty_listings: int = 0  # consecutive polls whose listing was read and empty, this one incl.
+    yielded_before: bool = False  # some earlier poll found items on the listing
+    articles_read: int = 0  # new article pages stored this poll
+    empty_bodies: int = 0  # of those, how many came out with an empty body
+    failing_since: datetime | None = None  # the failure streak's first poll
+    streak: str = ""  # names the failure streak (its last success), for the alert key
+
+
+@dataclass(frozen=True)
+class HealthChange:
+    health: str  # "ok" | "failing" | "layout": which health alert is open after this poll
+    alerts: list[AlertSpec]
+
+
+def _health_alerts(
+    config: Config, source: Source, kind: AlertKind, key: str, payload: dict[str, Any]
+) -> list[AlertSpec]:
+    base = {"source_name": source.name or source.id, "url": str(source.url)}
+    return [
+        AlertSpec(
+            channel_id=c, kind=kind, key=key, payload={**base, **payload}, source_id=source.id
+        )
+        for c in route(config, source, (), kind=kind)
+    ]
+
+
+def layout_problem(outcome: PollOutcome) -> str | None:
+    """Why the source looks like it changed its layout, if it does.
+
+    An empty listing where items used to be, 2 polls running; or new article pages that came
+    out empty: at least 2, and at least half of those read (one photo page is no sign)."""
+    if outcome.yielded_before and outcome.empty_listings >= LAYOUT_EMPTY_POLLS:
+        return "the listing yielded no articles in the last polls"
+    empty = outcome.empty_bodies
+    if empty >= LAYOUT_EMPTY_BODIES and empty * 2 >= outcome.articles_read:
+        return f"{empty} new article(s) came out with an empty body"
+    return None
+
+
+def health_transition(
+    config: Config, source: Source, health: str, outcome: PollOutcome, now: datetime
+) -> HealthChange:
+    """The source's health after one poll and the alerts the change causes (pure).
+
+    `health` is the state before the poll. One "health" alert when failures reach
+    `settings.failure_alert_after` (not one per poll), one "recovered" when a poll works again;
+    one "layout" alert when `layout_problem` says so, and "recovered" once the listing yields
+    items and new articles have bodies again (so it waits for the next new article). An empty listing where items used to be counts
+    as a layout problem, not a failure, even when the poll reports it as an error.
+    """
+    sid = source.id
+    stamp = now.isoformat()
+    layout = layout_problem(outcome)
+    listing_broken = outcome.listing_items == 0 and outcome.yielded_before
+    alerts: list[AlertSpec] = []
+    if not outcome.ok and not listing_broken:
+        if outcome.failures >= config.settings.failure_alert_after and health != "failing":
+            since = outcome.failing_since or now
+            payload = {"error": outcome.error or "unknown error", "since": since.isoformat()}
+            key = f"health:{sid}:{outcome.streak or since.isoformat()}"
+            return HealthChange("failing", _health_alerts(config, source, "health", key, payload))
+        return HealthChange(health, [])
+    bodies_ok = outcome.articles_read > 0 and layout is None
+    if (health == "failing" and outcome.ok and layout is None) or (
+        health == "layout" and bool(outcome.listing_items) and bodies_ok
+    ):
+        payload = {"since": stamp}
+        alerts += _health_alerts(config, source, "recovered", f"recovered:{sid}:{stamp}", payload)
+        health = "ok"
+    if layout is not None and health != "layout":
+        payload = {"error": f"{LAYOUT_MESSAGE} ({layout})", "since": stamp}
+        alerts += _health_alerts(config, source, "layout", f"layout:{sid}:{stamp}", payload)
+        health = "layout"
+    return HealthChange(health, alerts)
+
+
+def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome:
+    """Read this poll's outcome from the source's row and its poll log (this poll included)."""
+    recent = list(
+        session.exec(
+            select(PollLog)
+            .where(PollLog.source_id == row.id)
+            .order_by(col(PollLog.started_at).desc(), col(PollLog.id).desc())
+            .limit(LAYOUT_EMPTY_POLLS)
+        )
+    )
+    last = recent[0] if recent else None
+    read = [p for p in recent if p.status is not None and 200 <= p.status < 300]
+    listing_items = last.items if last is not None and last in read else None
+    empty_listings = 0
+    for p in recent:
+        if p not in read or p.items:
+            break
+        empty_listings += 1
+    yielded = session.exec(
+        select(PollLog.id).where(PollLog.source_id == row.id, col(PollLog.items) > 0).limit(1)
+    ).first()
+    ok = row.consecutive_failures == 0
+    since = None
+    if not ok:
+        first_failed = select(func.min(PollLog.started_at)).where(
+            PollLog.source_id == row.id, col(PollLog.ok).is_(False)
+        )
+        if row.last_success_at is not None:
+            first_failed = first_failed.where(col(PollLog.started_at) > row.last_success_at)
+        since = session.exec(first_failed).first()  # type: ignore[call-overload]
+    return PollOutcome(
+        ok=ok,
+        error=row.last_error,
+        failures=row.consecutive_failures,
+        listing_items=listing_items,
+        empty_listings=empty_listings,
+        yielded_before=yielded is not None,
+        articles_read=last.new if ok and last is not None else 0,
+        empty_bodies=row.empty_bodies if ok else 0,
+        failing_since=since or (now if not ok else None),
+        streak=(row.last_success_at.isoformat() if row.last_success_at else "never"),
+    )
+
+
+def enqueue_health(
+    session: Session, config: Config, source: Source, row: SourceRow, now: datetime
+) -> list[AlertSpec]:
+    """After `repo.record_poll(..., commit=False)`: queue the health alerts this poll causes and
+    keep the source's new health state, in the caller's transaction (the caller commits)."""
+    change = health_transition(config, source, row.health, poll_outcome(session, row, now), now)
+    for spec in change.alerts:
+        repo.enqueue_alert(
+            session,
+            spec.channel_id,
+            spec.kind,
+            spec.key or "",
+            now=now,
+            source_id=spec.source_id,
+            payload=spec.payload,
+            commit=False,
+        )
+    if change.health != row.health:
+        repo.set_source_state(session, row.id, health=change.health, commit=False)
+    return change.alerts
+
+
+# ---------------------------------------------------------------- retry policy
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failed try: 1 min, 2, 4, … capped at 1 h."""
+    return min(FIRST_RETRY * (2 ** max(0, min(attempts - 1, 20))), MAX_RETRY)
+
+
+def gives_up(created_at: datetime, attempts: int, now: datetime) -> bool:
+    """A failed alert is marked failed once it is 48 h old and was tried a few times."""
+    return now - created_at >= MAX_AGE and attempts >= MIN_ATTEMPTS
+
+
+# ---------------------------------------------------------------- dispatcher
+
+LEASE = timedelta(minutes=15)  # a claimed alert is left alone this long (crash: then retried)
+DIGEST_MAX = 1000  # alerts gathered into one digest pass
+
+
+@dataclass
+class DispatchStats:
+    """What one dispatch pass did, counted in alerts (a digest counts every alert it carried)."""
+
+    sent: int = 0
+    failed: int = 0  # could not be delivered in this pass (retried later or given up)
+    retried: int = 0  # of those: still queued for a later attempt
+    gave_up: int = 0  # of those: marked failed (too old)
+    messages: int = 0  # messages the services accepted
+    stranded: dict[str, int] = field(default_factory=dict)  # pending, channel gone or disabled
+
+
+async def dispatch_due(
+    engine: Engine, config: Config, now: datetime, *, limit: int = 100
+) -> DispatchStats:
+    """Send what is due: instant alerts, due digests, health alerts (also of digest channels).
+
+    Channels run concurrently and independently (a slow or failing service never holds up
+    another); within a channel one message is in flight at a time, at most `limit` alerts
+    each. Each alert is claimed before it is sent and marked right after: a crash between the
+    service accepting a message and the mark can repeat that one message (after LEASE).
+    Alerts of channels that are gone or disabled stay pending and are reported in `stranded`.
+    """
+    stats = DispatchStats()
+    channels = [c for c in config.channels if c.enabled]
+    with Session(engine) as session:
+        stats.stranded = _stranded(session, {c.id for c in channels})
+    for channel_id, count in stats.stranded.items():
+        log.warning(
+            "%d alert(s) wait for channel %s, not enabled in the configuration", count, channel_id
+        )
+    results = await asyncio.gather(
+        *(_dispatch_channel(engine, config, c, now, limit, stats) for c in channels),
+        return_exceptions=True,
+    )
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise errors[0]
+    return stats
+
+
+def _stranded(session: Session, enabled: set[str]) -> dict[str, int]:
+    stmt = (
+        select(Alert.channel_id, func.count())
+        .where(Alert.status == "pending", col(Alert.channel_id).not_in(enabled or {""}))
+        .group_by(Alert.channel_id)
+    )
+    return {channel_id: int(n) for channel_id, n in session.exec(stmt)}
+
+
+def _due(session: Session, channel: Channel, now: datetime, limit: int) -> list[Alert]:
+    """Due alerts sent one by one: every kind for instant channels, health kinds for digest."""
+    stmt = (
+        select(Alert)
+        .where(Alert.channel_id == channel.id, Alert.status == "pending")
+        .where(col(Alert.next_attempt_at) <= now)
+        .order_by(col(Alert.next_attempt_at), col(Alert.id))
+        .limit(limit)
+    )
+    if channel.mode == "digest":
+        stmt = stmt.where(col(Alert.kind).in_(sorted(HEALTH_KINDS)))
+    return list(session.exec(stmt))
+
+
+async def _dispatch_channel(
+    engine: Engine,
+    config: Config,
+    channel: Channel,
+    now: datetime,
+    limit: int,
+    stats: DispatchStats,
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        batch = [(a, alert_content(session, config, a)) for a in _due(session, channel, now, limit)]
+    for alert, content in batch:
+        await _deliver(engine, config, channel, [alert], content, now, stats)
+    if channel.mode == "digest":
+        await _dispatch_digest(engine, config, channel, now, stats)
+
+
+async def _dispatch_digest(
+    engine: Engine, config: Config, channel: Channel, now: datetime, stats: DispatchStats
+) -> None:
+    """One digest when its slot has come (and no part of it waits for a retry)."""
+    with Session(engine, expire_on_commit=False) as session:
+        alerts = pending_digest(session, channel.id, DIGEST_MAX)
+        if not alerts:
+            return
+        state = repo.get_channel_state(session, channel.id)
+        last = state.last_digest_at if state is not None else None
+        due = digest_due_at(last, min(a.created_at for a in alerts), channel.digest_every)
+        if now < max(due, *(a.next_attempt_at for a in alerts)):
+            return
+        entries = [(a, alert_content(session, config, a)) for a in alerts]
+
+    def render_for(content: AlertContent) -> Rendered:
+        return prepare(channel.url, content, config.settings.tz, channel.format)
+
+    for part in digest_parts(entries, render_for):
+        digest = AlertContent(kind="digest", entries=[c for _, c in part])
+        rows = [a for a, _ in part]
+        if not await _deliver(engine, config, channel, rows, digest, now, stats, digest=True):
+            return
+
+
+def _claim(engine: Engine, alert_ids: list[int], now: datetime) -> bool:
+    """Take the alerts for this sender: due and pending, all of them, or none (another
+    dispatcher, e.g. `poll` beside the daemon, is sending them)."""
+    with Session(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.id).in_(alert_ids), Alert.status == "pending")
+            .where(col(Alert.next_attempt_at) <= now)
+            .values(next_attempt_at=now + LEASE)
+        )
+        if int(result.rowcount or 0) != len(alert_ids):  # type: ignore[attr-defined]
+            session.rollback()
+            return False
+        session.commit()
+    return True
+
+
+async def _deliver(
+    engine: Engine,
+    config: Config,
+    channel: Channel,
+    alerts: list[Alert],
+    content: AlertContent,
+    now: datetime,
+    stats: DispatchStats,
+    *,
+    digest: bool = False,
+) -> bool:
+    """Send one message carrying `alerts` and record the outcome; True if it was accepted."""
+    ids = [a.id for a in alerts if a.id is not None]
+    if not _claim(engine, ids, now):
+        return False
+    try:
+        rendered = prepare(channel.url, content, config.settings.tz, channel.format)
+        result = await asyncio.to_thread(send, channel.url, rendered)
+    except Exception as exc:  # a rendering bug: the alert waits, the others go on
+        log.exception("alerts %s for channel %s could not be rendered", ids, channel.id)
+        result = DeliveryResult(False, f"internal error: {type(exc).__name__}")
+    with Session(engine) as session:
+        if result.ok:
+            repo.mark_sent(session, ids, now, commit=False)
+            if digest:
+                repo.set_last_digest(session, channel.id, now, commit=False)
+            session.commit()
+            stats.sent += len(ids)
+            stats.messages += 1
+            log.info("channel %s: sent %s (%d alert(s))", channel.id, content.kind, len(ids))
+            return True
+        error = result.error or "delivery failed"
+        _record_failure(session, alerts, error, now, stats)
+        session.commit()
+    log.warning("channel %s: %s not delivered: %s", channel.id, content.kind, error)
+    return False
+
+
+def _record_failure(
+    session: Session, alerts: list[Alert], error: str, now: datetime, stats: DispatchStats
+) -> None:
+    stats.failed += len(alerts)
+    given_up = [a.id for a in alerts if gives_up(a.created_at, a.attempts + 1, now)]
+    if given_up:
+        repo.mark_failed(session, [i for i in given_up if i is not None], error, commit=False)
+        stats.gave_up += len(given_up)
+    retry: dict[datetime, list[int]] = {}
+    for a in alerts:
+        if a.id is not None and a.id not in given_up:
+            retry.setdefault(now + retry_delay(a.attempts + 1), []).append(a.id)
+    for next_at, ids in retry.items():
+        repo.mark_retry(session, ids, error, next_at, commit=False)
+        stats.retried += len(ids)
