@@ -34,6 +34,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import undefined
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -113,8 +114,11 @@ def schedule_key(config: Config, source: Source) -> tuple[object, ...]:
 
 def make_trigger(
     config: Config, source: Source, now: datetime, last_poll: datetime | None, options: Options
-) -> BaseTrigger:
-    """The source's trigger, its first run placed as the module note says."""
+) -> tuple[BaseTrigger, datetime | None]:
+    """The source's trigger and its first run (None: the cron schedule decides).
+
+    The first run is exact; the jitter applies from the second on.
+    """
     tz = config.settings.tz
     if source.schedule:
         trigger = CronTrigger.from_crontab(source.schedule, timezone=tz)
@@ -122,7 +126,7 @@ def make_trigger(
         second = trigger.get_next_fire_time(first, first) if first else None
         gap = (second - first).total_seconds() if first and second else 600.0
         trigger.jitter = min(gap / 10, 300.0)
-        return trigger
+        return trigger, None
     interval = source.interval or config.settings.interval
     if options.first_poll == "now":
         start = now
@@ -132,7 +136,8 @@ def make_trigger(
         window = min(interval, options.spread_cap)
         start = now + window * _fraction(source.id)
     seconds = interval.total_seconds()
-    return IntervalTrigger(seconds=seconds, start_date=start, timezone=tz, jitter=seconds / 10)
+    trigger = IntervalTrigger(seconds=seconds, start_date=start, timezone=tz, jitter=seconds / 10)
+    return trigger, start
 
 
 def _grace(config: Config, source: Source) -> int:
@@ -299,10 +304,13 @@ class Daemon:
         last = self._last_polls() if first else {}
         now = self.clock()
         for source in sources:
-            trigger = make_trigger(self.config, source, now, last.get(source.id), self.options)
+            trigger, first_run = make_trigger(
+                self.config, source, now, last.get(source.id), self.options
+            )
             self._scheduler.add_job(
                 self._poll_job,
                 trigger,
+                next_run_time=first_run or undefined,
                 args=[source.id],
                 id=source.id,
                 name=f"poll {source.id}",
