@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from monitor.cli.history import report, show, sources
 from monitor.cli.match import match
 from monitor.cli.poll import poll, try_
 from monitor.cli.run import run
 
-ALL: list[click.Command] = [poll, try_, match, run]
+ALL: list[click.Command] = [poll, try_, match, run, report, show, sources]
