@@ -41,11 +41,28 @@ def header_charset(content_type: str | None) -> str | None:
 
 
 def parse_html(content: bytes, content_type: str | None = None) -> LexborHTMLParser:
-    """Parse a page honouring BOM > header charset > meta charset (the HTML Standard's order)."""
+    """Parse a page honouring BOM > header charset > meta charset (the HTML Standard's order),
+    except that bytes which are valid UTF-8 beyond ASCII are read as UTF-8."""
     charset = header_charset(content_type)
-    if charset and charset != "utf-8" and not content.startswith(_BOMS):
-        return LexborHTMLParser(content.decode(charset, errors="replace"))
+    if not content.startswith(_BOMS):
+        if _is_utf8_text(content):  # whatever the header or <meta> claim
+            return LexborHTMLParser(content.decode("utf-8"))
+        if charset and charset != "utf-8":
+            return LexborHTMLParser(content.decode(charset, errors="replace"))
     return LexborHTMLParser(content, encoding=True)
+
+
+def _is_utf8_text(content: bytes) -> bool:
+    """True for bytes that are valid UTF-8 beyond ASCII. A header or <meta> naming another
+    charset is then wrong (portals often send a stock "charset=iso-8859-1"): Vietnamese text
+    in windows-1258 or Latin-1 is practically never valid multi-byte UTF-8 by accident."""
+    if content.isascii():
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_bytes(content: bytes, content_type: str | None = None) -> str:

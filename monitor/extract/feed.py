@@ -2,11 +2,16 @@
 
 feedparser is given a byte stream, never a string: a string may be taken as a URL to fetch or
 a path to open, and extraction must not do I/O.
+
+Entity bombs: feedparser drops entity declarations that refer to other entities or to
+files, and expat 2.4.1 and later limit entity amplification themselves. An older expat
+linked into Python lacks that second guard, so feeds are refused on it (`check_expat`).
 """
 
 from __future__ import annotations
 
 import io
+import pyexpat
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -24,6 +29,19 @@ _FEED_START = re.compile(
 )
 _FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
 _MIN_BODY = 300
+MIN_EXPAT = (2, 4, 1)  # the first expat with entity-amplification limits (CVE-2013-0340)
+
+
+def check_expat(version: tuple[int, int, int] | None = None) -> None:
+    """Refuse to parse feeds on an expat too old to stop a "billion laughs" feed
+    (`version`: the linked expat's, read when called)."""
+    version = tuple(pyexpat.version_info if version is None else version)  # type: ignore[assignment]
+    if version < MIN_EXPAT:
+        have = ".".join(map(str, version))
+        raise ExtractError(
+            f"feeds are not read: Python is linked with expat {have}, older than 2.4.1, "
+            "which cannot stop entity-expansion bombs (upgrade Python or libexpat)"
+        )
 
 
 def looks_like_feed(content: bytes, content_type: str | None) -> bool:
@@ -90,6 +108,7 @@ def parse_feed(
     url: str, content: bytes, content_type: str | None, *, tz: tzinfo, now: datetime
 ) -> Listing:
     """Parse feed bytes; raise ExtractError when they are not a feed at all."""
+    check_expat()
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
