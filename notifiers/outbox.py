@@ -310,6 +310,7 @@ def gives_up(created_at: datetime, attempts: int, now: datetime) -> bool:
 
 LEASE = timedelta(minutes=15)  # a claimed alert is left alone this long (crash: then retried)
 DIGEST_MAX = 1000  # alerts gathered into one digest pass
+_warned: set[str] = set()  # channels whose stranded alerts were already logged
 
 
 @dataclass
@@ -340,9 +341,11 @@ async def dispatch_due(
     with Session(engine) as session:
         stats.stranded = _stranded(session, {c.id for c in channels})
     for channel_id, count in stats.stranded.items():
-        log.warning(
-            "%d alert(s) wait for channel %s, not enabled in the configuration", count, channel_id
-        )
+        if channel_id not in _warned:  # once per process: the daemon dispatches every minute
+            _warned.add(channel_id)
+            log.warning(
+                "%d alert(s) wait for channel %s, not enabled in the config", count, channel_id
+            )
     results = await asyncio.gather(
         *(_dispatch_channel(engine, config, c, now, limit, stats) for c in channels),
         return_exceptions=True,

@@ -162,3 +162,35 @@ def test_alerts_lists_filters_and_retries_without_secrets(tmp_path: Path) -> Non
     for kind in ("health", "article"):
         due = datetime.fromisoformat(after[kind]["next_attempt_at"])
         assert abs(due - now) < timedelta(minutes=5)
+
+
+def test_poll_delivers_the_alerts_it_caused_and_fails_if_one_cannot_be(
+    loopback, tmp_path: Path, hook: HTTPReceiver
+) -> None:
+    feed = loopback.url("/baophusa/rss/thoi-su.rss")
+    data = {
+        "settings": {"per_host_delay": "0s", "timeout": "5s", "alert_on_first_poll": True},
+        "topics": [{"id": "mien-tay", "name": "Miền Tây", "terms": {"ĐBSCL": 2, "lúa": 2}}],
+        "channels": [
+            {"id": "chat", "url": hook.url()},
+            {"id": "dead", "url": f"json://bot:{SECRET}@127.0.0.1:{free_port()}/x?cto=1"},
+        ],
+        "sources": [{"id": "baophusa", "name": "Báo Phù Sa", "url": feed, "type": "feed"}],
+    }
+    config = tmp_path / "sources.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'newsmon.db'}"
+
+    result = newsmon(config, db, "poll", "--json")
+
+    assert result.returncode == 1, "the dead channel could not be reached"
+    summary = json.loads(result.stdout)
+    assert (summary["new"], summary["alerts_sent"], summary["alerts_failed"]) == (2, 2, 2)
+    titles = sorted(r.json()["title"] for r in hook.wait_for(2))
+    assert titles == [
+        "[Miền Tây] Giá lúa tăng, nông dân miền Tây phấn khởi",
+        "[Miền Tây] TP.HCM và ĐBSCL đẩy nhanh kết nối giao thông liên vùng",
+    ]
+    assert SECRET not in result.stdout + result.stderr
+    queued = json.loads(newsmon(config, db, "alerts", "--status", "pending", "--json").stdout)
+    assert {(a["channel"], a["attempts"]) for a in queued["alerts"]} == {("dead", 1)}
