@@ -364,7 +364,9 @@ class Daemon:
             log.exception("article re-check failed")
             return
         if stats.checked:
-            log.info(
+            changed = stats.revised or stats.withdrawn or stats.errors
+            log.log(
+                logging.INFO if changed else logging.DEBUG,
                 "recheck: %d checked, %d edited, %d withdrawn, %d errors",
                 stats.checked,
                 stats.revised,

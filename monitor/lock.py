@@ -20,13 +20,20 @@ import hashlib
 import logging
 import os
 import time
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.errors import NewsmonError
+
+if TYPE_CHECKING:
+    from monitor.config import Config, Source
+    from monitor.fetch import Fetcher
+    from monitor.matcher import Matcher
+    from monitor.pipeline import PollRecord
 
 log = logging.getLogger("newsmon.lock")
 
@@ -98,7 +105,8 @@ class DaemonLock:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
         if self._conn is not None:
-            self._conn.close()  # the session ends: the advisory lock goes with it
+            self._conn.detach()  # out of the pool: closing ends the session and its lock
+            self._conn.close()
             self._conn = None
 
 
@@ -156,6 +164,7 @@ class _AdvisoryLeases:
         self._conn.commit()
 
     def close(self) -> None:
+        self._conn.detach()  # out of the pool: closing ends the session and its locks
         self._conn.close()
 
 
@@ -224,3 +233,31 @@ class SourceLeases:
         for source_id in list(self._held):
             self.give_back(source_id)
         self._backend.close()
+
+
+async def poll_leased(
+    leases: SourceLeases,
+    engine: Engine,
+    config: Config,
+    fetcher: Fetcher,
+    matcher: Matcher,
+    source: Source,
+    now: datetime,
+    *,
+    wait: float = 120.0,
+) -> PollRecord:
+    """`poll_source` under the source's lease, for `newsmon poll` beside a running daemon.
+
+    Waits up to `wait` seconds while the daemon polls the source, then polls it itself; if the
+    other poll is still going, the record says so (not ok) and nothing is done.
+    """
+    from monitor.pipeline import PollRecord, poll_source
+
+    if not await leases.take(source.id, wait=wait):
+        return PollRecord(
+            id=source.id, ok=False, error=f"another newsmon process is polling it (over {wait:g}s)"
+        )
+    try:
+        return await poll_source(engine, config, fetcher, matcher, source, now)
+    finally:
+        leases.give_back(source.id)

@@ -7,6 +7,8 @@ deadline; intervals are 1 s and the first polls start at once (NEWSMON_FIRST_POL
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import random
 import re
@@ -26,9 +28,12 @@ from sqlmodel import Session, select
 
 from monitor.config import parse_config
 from monitor.daemon import Options, make_trigger
-from monitor.lock import DaemonLock, LockHeld, SourceLeases
+from monitor.fetch import Fetcher
+from monitor.lock import DaemonLock, LockHeld, SourceLeases, poll_leased
+from monitor.matcher import compile_topics
 from storage.db import make_engine, upgrade
 from storage.models import Article, PollLog, Revision
+from tests.conftest_db import pg_schema_url
 from tests.http_receiver import HTTPReceiver
 from tests.loopback import LoopbackServer, Reply
 
@@ -196,6 +201,15 @@ def db(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
+@pytest.fixture
+def any_db(db_url: str) -> Iterator[tuple[str, Engine]]:
+    """SQLite, and PostgreSQL in a schema of its own (tests/conftest_db.py)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield db_url, engine
+    engine.dispose()
+
+
 def count(engine: Engine, model: Any, *where: Any) -> int:
     with Session(engine) as session:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
@@ -213,9 +227,9 @@ def titles(hook: HTTPReceiver) -> list[str]:
 
 
 def test_new_article_is_stored_and_alerted_within_interval_plus_2s(
-    loopback, hook, db, tmp_path, runs
+    loopback, hook, any_db, tmp_path, runs
 ) -> None:
-    url, engine = db
+    url, engine = any_db
     site = Site(loopback, "/a")
     site.publish(1)
     config = tmp_path / "sources.yaml"
@@ -231,7 +245,8 @@ def test_new_article_is_stored_and_alerted_within_interval_plus_2s(
         timeout=30,
     )
     assert second.returncode == 2
-    assert "another newsmon run holds" in second.stderr and "newsmon.db.lock" in second.stderr
+    assert "another newsmon run holds" in second.stderr
+    assert ("newsmon.db.lock" if url.startswith("sqlite") else "advisory lock") in second.stderr
 
     title = site.publish(2)
     published = time.monotonic()
@@ -333,7 +348,7 @@ def test_kill_9_at_random_moments_loses_and_repeats_nothing(loopback, hook, db, 
     write_config(config, [source(site, "a")], hook.url("json", "/alerts"), alert_on_first_poll=True)
     rng = random.Random(20241129)
     published: list[str] = []
-    kills = 6
+    kills = 5
     for n in range(1, kills + 1):
         published.append(site.publish(n))
         runs.append(run := Run(config, url))
@@ -411,8 +426,45 @@ def test_daemon_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     DaemonLock(engine).acquire().release()
 
 
-def test_a_source_lease_held_by_another_process_is_not_taken(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'n.db'}"
+def test_daemon_lock_on_postgresql_is_per_schema() -> None:
+    with pg_schema_url() as one, pg_schema_url() as other:
+        engines = [make_engine(u) for u in (one, one, other)]
+        try:
+            held = DaemonLock(engines[0]).acquire()
+            with pytest.raises(LockHeld, match="another newsmon run holds advisory lock"):
+                DaemonLock(engines[1]).acquire()
+            DaemonLock(engines[2]).acquire().release()  # another schema, another database
+            held.release()
+            DaemonLock(engines[1]).acquire().release()
+        finally:
+            for engine in engines:
+                engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_a_source_lease_held_by_another_process_is_not_taken(tmp_path: Path, backend) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'n.db'}"
+        scope: Any = contextlib.nullcontext(url)
+    else:
+        scope = pg_schema_url()
+    with scope as url:
+        _lease_across_processes(url)
+
+
+async def _poll_leased(leases: SourceLeases, engine: Engine, sid: str) -> Any:
+    config = parse_config(f"sources:\n  - {{id: {sid}, url: 'http://127.0.0.1:9/'}}\n", "s.yaml")
+    async with Fetcher(config.settings) as fetcher:
+        matcher = compile_topics(config.topics)
+        source = config.sources[0]
+        return await poll_leased(
+            leases, engine, config, fetcher, matcher, source, datetime.now(UTC), wait=0.3
+        )
+
+
+def _lease_across_processes(url: str) -> None:
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -426,18 +478,25 @@ def test_a_source_lease_held_by_another_process_is_not_taken(tmp_path: Path) -> 
         text=True,
         cwd=ROOT,
     )
+    engine = make_engine(url)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        leases = SourceLeases(make_engine(url))
+        leases = SourceLeases(engine)
         assert not leases.try_take("a"), "the other process polls a"
+        record = asyncio.run(_poll_leased(leases, engine, "a"))
+        assert not record.ok and "another newsmon process is polling it" in str(record.error)
         assert leases.try_take("b")
         assert not leases.try_take("b"), "nor twice inside one process"
-    finally:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(10)
-    assert leases.try_take("a"), "a lease dies with its process"
-    leases.close()
+        assert leases.try_take("a"), "a lease dies with its process"
+        leases.close()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+        engine.dispose()
 
 
 def test_first_polls_are_spread_and_keep_their_slot_after_a_restart(tmp_path: Path) -> None:
