@@ -497,6 +497,39 @@ def test_failed_digest_is_retried_whole_and_nothing_is_lost(
     assert all(f"bài {n}" in last for n in (1, 2, 3))
 
 
+def test_digest_email_arrives_once_with_hostile_titles_escaped(
+    tmp_path: Path, engine: Engine, smtp: SMTPReceiver
+) -> None:
+    channel = {"id": "mail", "url": smtp.url(), "mode": "digest", "digest_every": "1d"}
+    config = make_config(tmp_path, [channel])
+    store(engine, config, 1, T0)
+    source = config.sources[0]
+    repo.sync_sources(engine, config)
+    with Session(engine) as session:  # a page whose title tries to inject markup and a link
+        repo.store_article(
+            session,
+            "cantho",
+            url="javascript:alert(1)",
+            title='<script>alert("x")</script> [bấm](javascript:alert(2)) liên kết vùng',
+            body=SNIPPET,
+            content_hash="hostile",
+            now=T0,
+            matches=[match()],
+            alerts=article_alerts(config, source, [match()], False),
+        )
+
+    stats = dispatch(engine, config, T0 + timedelta(days=1))
+    dispatch(engine, config, T0 + timedelta(days=1, hours=1))
+
+    assert (stats.sent, stats.messages) == (2, 1)
+    [message] = smtp.wait_for(1)
+    assert message["Subject"] == "[Hợp tác, liên kết vùng] Digest: 2 new article(s)"
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<script>" not in html and 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="https://cantho.gov.vn/tin-tuc/lien-ket-vung-1.html"' in html
+
+
 def test_long_digest_is_split_so_every_article_is_shown(
     tmp_path: Path, engine: Engine, hook: HTTPReceiver
 ) -> None:
