@@ -1,0 +1,288 @@
+"""`report` on a big history: build a SQLite database of N articles (default 1,000,000) over two
+years from 300 sources, then time three reports, each as a whole command (a new process).
+
+Articles are Vietnamese news written from the evaluation set's templates and filler sentences
+(cleaned and folded like the pipeline does); about 5 % come from the topic templates and go
+through the real matcher, the rest is general news. Rows are bulk-inserted with SQLAlchemy Core
+(the FTS5 triggers of migration 0002 index them as they go). The repository layer's ingest rate
+(`repo.store_article` with matches, as the pipeline calls it) is measured on a fresh database.
+
+    .venv/bin/python bench/bench_report.py                    # 1,000,000 articles
+    .venv/bin/python bench/bench_report.py --articles 50000   # a quick run
+
+The database is kept in bench/.data/ and reused when it already holds N articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "data")]
+
+import make_eval  # noqa: E402
+import yaml  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from monitor.config import load_config  # noqa: E402
+from monitor.matcher import compile_topics  # noqa: E402
+from monitor.normalize import clean  # noqa: E402
+from monitor.pipeline import content_hash, search_text  # noqa: E402
+from storage import repo  # noqa: E402
+from storage.db import make_engine, upgrade  # noqa: E402
+from storage.models import Article, Source, TopicMatch  # noqa: E402
+
+DATA = ROOT / "bench" / ".data"
+TOPIC = "regional-cooperation"
+SEARCH = "liên kết vùng"
+GOAL_MS, GOAL_INGEST = 300, 30_000
+FILLER = [
+    "Theo báo cáo của Sở Kế hoạch và Đầu tư, tổng vốn đầu tư toàn xã hội ước đạt hơn {N} nghìn tỷ đồng.",
+    "Ông Nguyễn Văn {P}, Phó Chủ tịch UBND tỉnh, yêu cầu các sở, ngành khẩn trương tháo gỡ vướng mắc.",
+    "Người dân phản ánh tình trạng ngập úng kéo dài tại khu dân cư sau những cơn mưa lớn đầu mùa.",
+    "Đến nay, toàn tỉnh có {N}0 xã đạt chuẩn nông thôn mới nâng cao, thu nhập bình quân tăng rõ rệt.",
+    "Ngành giáo dục tập trung sửa chữa phòng học, bổ sung giáo viên cho các trường vùng khó khăn.",
+    "Giá xăng dầu điều chỉnh giảm từ 15 giờ chiều nay, giá dầu diesel giảm mạnh nhất.",
+    "Thủ tướng Chính phủ vừa ký quyết định phê duyệt chủ trương đầu tư dự án hơn {N} nghìn tỷ đồng.",
+    "Lực lượng chức năng đã kiểm tra {N}00 cơ sở kinh doanh, xử phạt vi phạm hành chính hơn 2 tỷ đồng.",
+    "Theo dự báo, nắng nóng còn kéo dài đến cuối tuần, chỉ số tia cực tím ở mức nguy cơ gây hại cao.",
+    "Hội nghị cũng thông qua kế hoạch cải cách hành chính, đẩy mạnh dịch vụ công trực tuyến toàn trình.",
+    "Sở Y tế {O} khuyến cáo người dân chủ động phòng bệnh sốt xuất huyết trong mùa mưa.",
+    "Chủ tịch UBND {O} chỉ đạo đẩy nhanh tiến độ giải ngân vốn đầu tư công những tháng cuối năm.",
+]
+NEWS_TITLES = [t[0] for t in make_eval.NEGATIVE if t[2] == "easy"] + [
+    "{O}: khởi công dự án nâng cấp quốc lộ qua địa bàn",
+    "Giá lúa tại {A} tăng nhẹ, nông dân phấn khởi",
+    "{O} tăng cường kiểm tra an toàn thực phẩm dịp cuối năm",
+    "UBND {A} họp bàn giải pháp chống sạt lở bờ sông",
+]
+TOPIC_TEMPLATES = [t[:2] for t in make_eval.RELEVANT] + [t[:2] for t in make_eval.NEGATIVE]
+
+
+def article_text(rng: random.Random, on_topic: bool) -> tuple[str, str]:
+    slots = make_eval.slots_for(rng)
+    slots["P"] = rng.choice(["An", "Bình", "Hùng", "Minh", "Thành"])
+    lead = rng.choice(TOPIC_TEMPLATES) if on_topic else None
+    title = (lead[0] if lead else rng.choice(NEWS_TITLES)).format(**slots)
+    paragraphs = []
+    for i in range(rng.randint(3, 6)):
+        picks = [rng.choice(FILLER) for _ in range(rng.randint(2, 4))]
+        if lead and i == 0:
+            picks.insert(0, lead[1])
+        paragraphs.append(" ".join(p.format(**slots) for p in picks))
+    return clean(title), clean("\n\n".join(paragraphs))
+
+
+def write_config(folder: Path, sources: int) -> Path:
+    shipped = yaml.safe_load((ROOT / "sources.yaml").read_text(encoding="utf-8"))
+    config = {
+        "settings": {"timezone": "Asia/Ho_Chi_Minh"},
+        "topics": shipped["topics"],
+        "sources": [
+            {
+                "id": f"src-{i:03d}",
+                "name": f"Cổng thông tin {i:03d}",
+                "url": f"https://s{i}.example.vn/",
+            }
+            for i in range(sources)
+        ],
+    }
+    path = folder / "bench.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(url: str, config_path: Path, n: int, sources: int, days: int, seed: int = 11) -> float:
+    """Fill the database; returns the bulk insert rate (articles/s, generation excluded)."""
+    rng = random.Random(seed)
+    config = load_config(config_path)
+    matcher = compile_topics(config.topics)
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as s:
+        repo.sync_sources(s, config.sources)
+    now = datetime.now(UTC)
+    span = days * 86400
+    insert_s, batch = 0.0, 10_000
+    next_id = 1
+    while next_id <= n:
+        rows, matches = [], []
+        for i in range(next_id, min(n, next_id + batch - 1) + 1):
+            on_topic = rng.random() < 0.05
+            title, body = article_text(rng, on_topic)
+            seen = now - timedelta(seconds=rng.random() * span)
+            src = rng.randrange(sources)
+            rows.append(
+                {
+                    "id": i,
+                    "source_id": f"src-{src:03d}",
+                    "url": f"https://s{src}.example.vn/tin-tuc/bai-{i}.html",
+                    "title": title,
+                    "published_at": None
+                    if rng.random() < 0.03
+                    else seen - timedelta(minutes=rng.randint(1, 240)),
+                    "first_seen_at": seen,
+                    "body": body,
+                    "summary": None,
+                    "content_hash": content_hash(title, body),
+                    "baseline": False,
+                    "last_checked_at": seen,
+                    "withdrawn_at": None,
+                    "search_text": search_text(title, body),
+                }
+            )
+            if on_topic:
+                for m in matcher.match(title, body):
+                    if m.matched:
+                        matches.append(
+                            {
+                                "article_id": i,
+                                "topic_id": m.topic_id,
+                                "score": float(m.score),
+                                "terms": [[t, int(c)] for t, c in m.terms],
+                                "snippet": m.snippet,
+                                "spans": [[a, b] for a, b in m.spans],
+                            }
+                        )
+        start = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(insert(Article), rows)
+            if matches:
+                conn.execute(insert(TopicMatch), matches)
+        insert_s += time.perf_counter() - start
+        next_id += len(rows)
+        print(f"\r  {next_id - 1:,}/{n:,} articles", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA optimize")
+    engine.dispose()
+    return n / insert_s
+
+
+def ingest_rate(folder: Path, config_path: Path, n: int = 5000) -> tuple[float, float]:
+    """repo.store_article through the repository: one commit per article (as the pipeline),
+    and all in one transaction (commit=False)."""
+    config = load_config(config_path)
+    matcher = compile_topics(config.topics)
+    rng = random.Random(3)
+    texts = [article_text(rng, rng.random() < 0.05) for _ in range(2 * n)]
+    rates = []
+    for mode in ("per-article", "one-transaction"):
+        path = folder / f"ingest-{mode}.db"
+        for p in path.parent.glob(path.name + "*"):
+            p.unlink()
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        now = datetime.now(UTC)
+        with Session(engine) as s:
+            repo.sync_sources(s, config.sources[:1])
+            sid = config.sources[0].id
+            start = time.perf_counter()
+            for i, (title, body) in enumerate(texts[:n] if mode == "per-article" else texts[n:]):
+                repo.store_article(
+                    s,
+                    sid,
+                    url=f"https://s0.example.vn/{mode}/{i}",
+                    title=title,
+                    body=body,
+                    content_hash=content_hash(title, body),
+                    now=now,
+                    search_text=search_text(title, body),
+                    matches=[m for m in matcher.match(title, body) if m.matched],
+                    commit=mode == "per-article",
+                )
+            s.commit()
+            rates.append(n / (time.perf_counter() - start))
+        engine.dispose()
+    return rates[0], rates[1]
+
+
+def time_command(args: list[str], runs: int) -> tuple[float, float]:
+    """Best and median wall time (ms) of the whole command, after one warm-up run."""
+    times = []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        done = subprocess.run(args, capture_output=True, text=True)
+        elapsed = (time.perf_counter() - start) * 1000
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {done.stderr.strip()}")
+        if i:
+            times.append(elapsed)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--sources", type=int, default=300)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    args = parser.parse_args()
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    config_path = write_config(DATA, args.sources)
+    db = DATA / f"report-{args.articles}.db"
+    url = f"sqlite:///{db}"
+    bulk = None
+    if args.rebuild or not db.exists():
+        for p in DATA.glob(db.name + "*"):
+            p.unlink()
+        bulk = build(url, config_path, args.articles, args.sources, args.days)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        stored = s.scalar(select(func.count()).select_from(Article))
+        matched = s.scalar(select(func.count(func.distinct(TopicMatch.article_id))))
+        n_sources = s.scalar(select(func.count()).select_from(Source))
+    engine.dispose()
+    per_article, one_tx = ingest_rate(DATA, config_path)
+
+    base = [sys.executable, "-m", "monitor", "--config", str(config_path), "--db", url]
+    commands = [
+        (
+            "report --since 30d --topic regional-cooperation",
+            ["report", "--since", "30d", "--topic", TOPIC],
+        ),
+        ("report --by source", ["report", "--by", "source"]),
+        (f'report --search "{SEARCH}"', ["report", "--search", SEARCH]),
+        (
+            f'report --all --search "{SEARCH}" --limit 20',
+            ["report", "--all", "--search", SEARCH, "--limit", "20"],
+        ),
+        ("check (start-up, config, no database)", ["check"]),
+    ]
+    size_mb = sum(p.stat().st_size for p in DATA.glob(db.name + "*")) / 1e6
+    print(
+        f"Database: {stored:,} articles ({matched:,} matched a topic) from {n_sources} sources "
+        f"over {args.days} days; SQLite file {size_mb:,.0f} MB."
+    )
+    print()
+    print(f"| command (whole process, best / median of {args.runs}) | best ms | median ms | goal |")
+    print("|---|---:|---:|---|")
+    for name, extra in commands:
+        best, median = time_command(base + extra, args.runs)
+        goal = f"≤ {GOAL_MS} ms" if name.startswith("report --") and "--limit" not in name else ""
+        print(f"| `{name}` | {best:.0f} | {median:.0f} | {goal} |")
+    print()
+    print("| ingest | articles/s | goal |")
+    print("|---|---:|---|")
+    if bulk is not None:
+        print(f"| bulk insert, SQLAlchemy Core executemany (with FTS5 triggers) | {bulk:,.0f} | |")
+    print(
+        f"| `repo.store_article`, one commit per article (the pipeline) | {per_article:,.0f} | ≥ {GOAL_INGEST:,} |"
+    )
+    print(
+        f"| `repo.store_article`, one transaction (commit=False) | {one_tx:,.0f} | ≥ {GOAL_INGEST:,} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
