@@ -98,8 +98,17 @@ def load_located(text: str, file: str, env: Mapping[str, str] | None = None) -> 
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character, a bad byte: no mark
+        before = text[: exc.position]
+        raise ConfigError(
+            f"invalid YAML: character U+{int(exc.character):04X} is not allowed",
+            file=file,
+            line=before.count("\n") + 1,
+            column=exc.position - (before.rfind("\n") + 1) + 1,
+        ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        raise ConfigError(f"invalid YAML: {exc}", file=file) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"invalid YAML: {first}", file=file, line=1, column=1) from None
     located = Located(data=None, file=file)
     scalars = yaml.SafeLoader("")
     located.data = {} if root is None else _walk(root, (), located, scalars, env)
@@ -125,7 +134,11 @@ def _walk(node: yaml.Node, path: Path, loc: Located, scalars: yaml.SafeLoader, e
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), loc, scalars, env) for i, item in enumerate(node.value)]
-    value = scalars.construct_object(node)
+    try:
+        value = scalars.construct_object(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:  # !!python/… tags, 2024-02-31
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise loc.error(path, f"invalid value: {problem}") from None
     if isinstance(value, str) and "$" in value:
         try:
             value = substitute(value, env)
