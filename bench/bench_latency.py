@@ -4,8 +4,8 @@
 interval, following every new article to its page, with one instant email channel to a
 loopback SMTP server (aiosmtpd, tests/smtp_server.py). The first polls are spread over the
 first interval (the daemon's default). Phases:
-  1. warm-up: every source's baseline (its listing and its 10 articles stored, no alerts),
-     until every source has been polled again (the site has answered 1,000 304s);
+  1. baseline: one `newsmon poll --no-alerts` stores every listing and its 10 articles;
+     then `newsmon run` starts, until it has polled every source once (1,000 304s);
   2. measured cycles: during `--cycles` intervals, articles about regional cooperation appear
      at random moments on random sources (`/publish` on the site's control port); each one's
      latency is the time from its appearance to its email at the SMTP server.
@@ -103,6 +103,8 @@ class RSSSampler(threading.Thread):
         except OSError:
             return None
         fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if "VmRSS" not in fields:  # exited, not yet reaped
+            return None
         rss = int(fields["VmRSS"].split()[0]) / 1024
         hwm = int(fields["VmHWM"].split()[0]) / 1024
         return rss, hwm
@@ -144,8 +146,20 @@ def bench(n: int, interval: int, cycles: int, seed: int) -> list[dict[str, Any]]
         config = bench_poll.write_config(
             folder, site, follow=True, interval=f"{interval}s", channels=[channel]
         )
-        cmd = bench_poll.newsmon_cmd(config, folder / "bench.db", "-q", "run")
+        db = folder / "bench.db"
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+        baseline = bench_poll.run_child(
+            bench_poll.newsmon_cmd(config, db, "poll", "--no-alerts", "--json"), env=env
+        )
+        problem = bench_poll.check_poll_output(baseline, n, 200)
+        if problem:
+            raise SystemExit(f"newsmon poll (baseline with articles) failed: {problem}")
+        print(
+            f"baseline `newsmon poll` with {n} sources × 10 articles followed: "
+            f"{baseline.wall:.1f}s, peak RSS {baseline.maxrss_mb:.1f} MB",
+            flush=True,
+        )
+        cmd = bench_poll.newsmon_cmd(config, db, "-q", "run")
         log = (folder / "daemon.log").open("wb")
         started = time.monotonic()
         daemon = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -154,7 +168,7 @@ def bench(n: int, interval: int, cycles: int, seed: int) -> list[dict[str, Any]]
         try:
             warm = wait_until(
                 lambda: site.stats()["statuses"].get("304", 0) >= n or daemon.poll() is not None,
-                timeout=max(180.0, 20 * interval),
+                timeout=max(120.0, 6 * interval),
             )
             if daemon.poll() is not None or not warm:
                 tail = (folder / "daemon.log").read_text("utf-8", "replace")[-1500:]
