@@ -70,6 +70,9 @@ def save_article(
     baseline = not state.baselined
     alerts = outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline)
     with Session(engine, expire_on_commit=False) as session:
+        # Two sources may list the same article in one pass (and share a timestamp).
+        if repo.article_by_url(session, article.url) is not None:
+            return False
         row = repo.store_article(
             session,
             source.id,

@@ -62,7 +62,7 @@ def newsmon(config: Path, db: str, *args: str) -> subprocess.CompletedProcess:
 def test_poll_stores_every_fixture_article_once(loopback, tmp_path: Path, db_url: str) -> None:
     base = loopback.url("").rstrip("/")
     config = write_config(tmp_path, base, fixture_sources())
-    result = newsmon(config, db_url, "poll", "--no-alerts", "--json")
+    result = newsmon(config, db_url, "poll", "--json")
     assert result.returncode == 0, result.stderr + result.stdout
     summary = json.loads(result.stdout)
     assert {s["id"] for s in summary["sources"]} == set(EXPECTED["sources"])
