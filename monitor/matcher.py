@@ -17,22 +17,18 @@ Rules (docs: SPEC "topics"):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from monitor.errors import ConfigError
 from monitor.normalize import clean, fold_clean, match_form_clean
+from monitor.termscan import SEP_PUNCT, SEP_SPACE, TermSet, atoms
+from monitor.termscan import key as _key
 
 __all__ = ["Matcher", "TopicLike", "TopicMatch", "compile_topics"]
 
 SNIPPET_CHARS = 200
-_SEP_SPACE = "[ \\n]+"
-_SEP_PUNCT = "[ \\n]*[-./–—]?[ \\n]*"  # ASCII-folded text has "-" where the display has "–"
-_TOKENS = re.compile(r"[^\W_]+|[\W_]+")
-_NONWORD = re.compile(r"[\W_]+")
-_END = ""  # trie key marking the end of a term (atoms are never empty)
 _MASK = "\x00"  # neither a word character nor a separator: nothing matches across it
 
 
@@ -70,88 +66,20 @@ class _Entry:
     weights: list[tuple[str, float]]  # (group, weight)
 
 
-def _atoms(form: str) -> list[str]:
-    """A normalised term as regex atoms: escaped characters and separator patterns."""
-    atoms: list[str] = []
-    for token in _TOKENS.findall(form):
-        if token[0].isalnum():
-            atoms.extend(re.escape(c) for c in token)
-        elif atoms:
-            atoms.append(_SEP_SPACE if token.isspace() else _SEP_PUNCT)
-    while atoms and atoms[-1] in (_SEP_SPACE, _SEP_PUNCT):
-        atoms.pop()
-    return atoms
-
-
-def _trie_regex(terms: Iterable[list[str]], ascii_text: bool = False) -> re.Pattern[str] | None:
-    """One pattern for many terms: shared prefixes are matched once, longer terms win."""
-    root: dict = {}
-    for atoms in terms:
-        if not atoms:
-            continue
-        node = root
-        for atom in atoms:
-            node = node.setdefault(atom, {})
-        node[_END] = {}
-    if not root:
-        return None
-
-    def emit(node: dict) -> str:
-        # Literal characters first, optional separators last, the end of a term after both.
-        children = sorted((a for a in node if a != _END), key=lambda a: a in (_SEP_PUNCT,))
-        alts = [atom + emit(node[atom]) for atom in children]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if _END in node:
-            return ("(?:" + body + ")?") if len(alts) == 1 else body + "?"
-        return body
-
-    # Folded text is (nearly) ASCII: an ASCII \b lets the engine reject mid-word starts fast;
-    # _scan still checks both ends against Unicode letters. Otherwise the start boundary is
-    # checked in Python only, as a lookbehind would stop the engine from skipping ahead.
-    if ascii_text:
-        return re.compile("(?a)\\b(?:" + emit(root) + ")(?![^\\W_])")
-    return re.compile("(?:" + emit(root) + ")(?![^\\W_])")
-
-
-def _key(text: str) -> str:
-    return _NONWORD.sub("", text)
-
-
-def _scan(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int, str]]:
-    """(start, end, key) of every hit that starts on a syllable boundary."""
-    hits: list[tuple[int, int, str]] = []
-    if pattern is None:
-        return hits
-    search = pattern.search
-    m = search(text)
-    while m is not None:
-        start = m.start()
-        end = m.end()
-        if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
-            end < len(text) and text[end].isalnum()
-        ):
-            m = search(text, start + 1)  # inside a longer word: try again one character on
-            continue
-        hits.append((start, end, _key(m.group())))
-        m = search(text, end)
-    return hits
-
-
 @dataclass(slots=True)
 class _Mode:
     """Everything compiled for one fold mode (diacritics kept, or folded)."""
 
     form: Callable[[str], str]
-    terms: re.Pattern[str] | None = None
-    excludes: re.Pattern[str] | None = None
-    combined: re.Pattern[str] | None = None  # terms and excludes: one scan when nothing is hit
+    terms: TermSet | None = None
+    excludes: TermSet | None = None
+    combined: TermSet | None = None  # terms and excludes: one scan when nothing is hit
     risky: set[str] = field(default_factory=set)  # terms that can swallow an exclude's start
     exclude_reach: int = 0  # generous length of the longest exclude in the text
     index: dict[str, list[_Entry]] = field(default_factory=dict)
+    by_topic: dict[int, dict[str, _Entry]] = field(default_factory=dict)  # the index per topic
     exclude_owners: dict[str, set[int]] = field(default_factory=dict)
-    own_terms: dict[int, re.Pattern[str] | None] = field(default_factory=dict)
+    own_terms: dict[int, TermSet | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -178,37 +106,38 @@ class Matcher:
             )
             terms = own.setdefault(folded, {}).setdefault(i, [])
             for phrase, (display, weights) in _topic_terms(topic).items():
-                atoms = _atoms(mode.form(clean(phrase)))
-                key = _key(mode.form(clean(phrase)))
-                if not key:
+                form = mode.form(clean(phrase))
+                term_key = _key(form)
+                if not term_key:
                     continue
-                terms.append(atoms)
-                entries = mode.index.setdefault(key, [])
+                terms.append(atoms(form))
+                entries = mode.index.setdefault(term_key, [])
                 same = next((e for e in entries if e.topic == i), None)
                 if same is None:
                     entries.append(_Entry(i, display, list(weights)))
                 else:
                     same.weights.extend(w for w in weights if w not in same.weights)
             for phrase in topic.exclude:
-                key = _key(mode.form(clean(phrase)))
-                if key:
-                    mode.exclude_owners.setdefault(key, set()).add(i)
+                exclude_key = _key(mode.form(clean(phrase)))
+                if exclude_key:
+                    mode.exclude_owners.setdefault(exclude_key, set()).add(i)
         for folded, mode in self._modes.items():
+            for term_key, entries in mode.index.items():
+                for entry in entries:  # one entry per topic and key
+                    mode.by_topic.setdefault(entry.topic, {})[term_key] = entry
             topic_terms = own.get(folded, {})
             all_terms = [a for terms in topic_terms.values() for a in terms]
-            excl = [
-                _atoms(mode.form(clean(p))) for i in topic_terms for p in self.topics[i].exclude
-            ]
-            mode.terms = _trie_regex(all_terms, folded)
-            mode.excludes = _trie_regex(excl, folded)
+            excl = [atoms(mode.form(clean(p))) for i in topic_terms for p in self.topics[i].exclude]
+            mode.terms = TermSet.build(all_terms, folded)
+            mode.excludes = TermSet.build(excl, folded)
             if mode.excludes is None:
                 continue
-            mode.combined = _trie_regex([*all_terms, *excl], folded)
+            mode.combined = TermSet.build([*all_terms, *excl], folded)
             mode.risky = _hiding_terms(all_terms, excl)
             mode.exclude_reach = 4 * max(len(e) for e in excl) + 8
             for i, terms in topic_terms.items():
                 if self.topics[i].exclude:
-                    mode.own_terms[i] = _trie_regex(terms, folded)
+                    mode.own_terms[i] = TermSet.build(terms, folded)
 
     def match(
         self, title: str | None, body: str | None, topic_ids: Iterable[str] | None = None
@@ -237,19 +166,24 @@ class Matcher:
         self, mode: _Mode, text: str, in_title: bool, mine: set[int], tallies: dict[int, _Tally]
     ) -> None:
         for i, hits in self._hits(mode, text, mine).items():
+            if not hits:
+                continue
             topic = self.topics[i]
             tally = tallies[i]
             factor = topic.title_weight if in_title else 1.0
             spans = tally.title_spans if in_title else tally.body_spans
+            entries = mode.by_topic.get(i, {})
+            counts, groups, score = tally.counts, tally.groups, tally.score
             for start, end, key in hits:
-                for entry in mode.index.get(key, ()):
-                    if entry.topic != i:
-                        continue
-                    tally.counts[entry.term] = tally.counts.get(entry.term, 0) + 1
-                    for group, weight in entry.weights:
-                        tally.score += weight * factor
-                        tally.groups.add(group)
-                    spans.append((start, end))
+                entry = entries.get(key)
+                if entry is None:
+                    continue  # an exclude, or another topic's term
+                counts[entry.term] = counts.get(entry.term, 0) + 1
+                for group, weight in entry.weights:
+                    score += weight * factor  # in hit order, as before: the same float sum
+                    groups.add(group)
+                spans.append((start, end))
+            tally.score = score
 
     def _hits(
         self, mode: _Mode, text: str, mine: set[int]
@@ -310,17 +244,22 @@ def _topic_terms(topic: TopicLike) -> dict[str, tuple[str, list[tuple[str, float
     return out
 
 
+def _scan(terms: TermSet | None, text: str) -> list[tuple[int, int, str]]:
+    # Every text here is a form of clean() output, masked or not: one space between words.
+    return terms.scan(text, clean=True) if terms is not None else []
+
+
 def _swallows(mode: _Mode, text: str, start: int, end: int) -> bool:
     """Does an exclude start inside this term hit (so the shared scan missed it)?"""
     assert mode.excludes is not None
-    m = mode.excludes.search(text, start + 1, end + mode.exclude_reach)
+    m = mode.excludes.pattern.search(text, start + 1, end + mode.exclude_reach)
     return m is not None and m.start() < end
 
 
 def _tokens(atoms: list[str]) -> list[str]:
     words, word = [], ""
     for atom in atoms:
-        if atom in (_SEP_SPACE, _SEP_PUNCT):
+        if atom in (SEP_SPACE, SEP_PUNCT):
             words.append(word)
             word = ""
         else:
@@ -393,10 +332,15 @@ def snippet_around(
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
     segment = text[lo:hi]
+    shift = len(prefix) - lo
+    if "\n\n" not in segment:
+        return prefix + segment + suffix, [
+            (s + shift, e + shift) for s, e in spans if s >= lo and e <= hi
+        ]
     snippet = prefix + segment.replace("\n\n", " ") + suffix
 
     def at(pos: int) -> int:
-        return len(prefix) + (pos - lo) - segment[: pos - lo].count("\n\n")
+        return pos + shift - segment[: pos - lo].count("\n\n")
 
     inside = [(at(s), at(e)) for s, e in spans if s >= lo and e <= hi]
     return snippet, inside

@@ -27,7 +27,7 @@ _HSPACES = (
     "\t\x1c-\x1f\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"  # Python's \s, but " " and line breaks
 )
 _VSPACES = "\r\x0b\x0c\x85\u2028\u2029"
-_CLEAN_TABLE = {ord(c): None for c in _INVISIBLE} | {0x00D0: "Đ", 0x00F0: "đ"}
+_CLEAN_PAIRS = (*((c, "") for c in _INVISIBLE), ("\u00d0", "Đ"), ("\u00f0", "đ"))
 _NEEDS_TABLE = re.compile(f"[{_INVISIBLE}\u00d0\u00f0]")
 _STRAY_MARK = re.compile("[\u0300-\u036f]+")  # left after NFC: nothing to compose with
 _ODD_SPACE = re.compile(f"[{_HSPACES}{_VSPACES}]")  # one quick scan decides whether to fix
@@ -37,6 +37,17 @@ _MULTISPACE = re.compile(" {2,}")
 _SPACED_NL = re.compile(" *\n *")
 _MANY_NL = re.compile("\n{3,}")
 _LONE_NL = re.compile("\n(?<!\n\n)(?!\n)")  # literal first: the scan skips fast to "\n"
+# Any of the three cases below: a space beside a line break, three breaks, a lone break.
+_ODD_NL = re.compile("\n(?:(?<= \n)|(?= )|(?=\n\n)|(?<!\n\n)(?!\n))")
+# Characters that none of the table, NFC, stray-mark and odd-space passes can change: already
+# NFC whatever surrounds them (NFC quick check "yes", combining class 0, never the second half
+# of a composition), not invisible, not Ð/ð, not an odd space. One scan for anything else
+# decides whether those passes run at all; tests/test_normalize.py checks the ranges.
+_PLAIN_RANGES = (
+    "\n -~\xa1-\xac\xae-\xcf\xd1-\xef\xf1-\u02ff\u1e00-\u1eff"
+    "\u2010-\u2027\u2030-\u205e\u20a0-\u20c0"
+)
+_NOT_PLAIN = re.compile(f"[^{_PLAIN_RANGES}]")
 
 _TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền sắc hỏi ngã nặng
 _VOWELS = "aăâeêioôơuưy"
@@ -63,6 +74,7 @@ _IY_RE = re.compile(
     f"[{''.join(_Y_TO_I)}]"
     r"(?:(?<=(?<![^\W_])[bdđhklmnstv].)|(?<=(?<![^\W_])qu.))(?![^\W_])"
 )
+_IY_ASCII_RE = re.compile(r"y(?:(?<=(?<![^\W_])[bdhklmnstv].)|(?<=(?<![^\W_])qu.))(?![^\W_])")
 
 # Fold: punctuation that NFD cannot reduce to ASCII, mapped one for one so the fast path holds.
 _PUNCT_ASCII = {
@@ -82,6 +94,11 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _fold_table()
+_PUNCT_RE = re.compile(f"[{''.join(_PUNCT_ASCII)}]")
+
+
+def _punct_ascii(m: re.Match[str]) -> str:
+    return _PUNCT_ASCII[m.group()]
 
 
 def _unescape(text: str) -> str:
@@ -94,21 +111,30 @@ def _unescape(text: str) -> str:
     return text
 
 
-def clean(text: str) -> str:
-    """Display form: what every stored title and body looks like."""
-    text = _unescape(text)
+def _clean_chars(text: str) -> str:
+    """Invisible characters, legacy Đ, NFC, stray marks and odd spaces: rare on real pages."""
     if _NEEDS_TABLE.search(text):
-        text = text.translate(_CLEAN_TABLE)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+        for src, dst in _CLEAN_PAIRS:  # str.translate walks a dict per character: far slower
+            if src in text:
+                text = text.replace(src, dst)
+    text = unicodedata.normalize("NFC", text)  # returns the text itself when it is NFC already
     if _STRAY_MARK.search(text):  # a second tone mark, a mark on a digit: noise on real pages
         text = _STRAY_MARK.sub("", text)
     if _ODD_SPACE.search(text):
         text = _VSPACE.sub("\n", text).replace("\u2029", "\n\n")
         text = _HSPACE.sub(" ", text)
+    return text
+
+
+def clean(text: str) -> str:
+    """Display form: what every stored title and body looks like."""
+    if "&" in text:
+        text = _unescape(text)
+    if _NOT_PLAIN.search(text):
+        text = _clean_chars(text)
     if "  " in text:
         text = _MULTISPACE.sub(" ", text)
-    if "\n" in text:
+    if "\n" in text and _ODD_NL.search(text):
         # One line break is a space; two or more are a paragraph break.
         if " \n" in text or "\n " in text:
             text = _SPACED_NL.sub("\n", text)
@@ -140,7 +166,9 @@ def _fix_iy(m: re.Match[str]) -> str:
 
 
 def _canonical_iy(text: str) -> str:
-    return _IY_RE.sub(_fix_iy, text) if ("y" in text or not text.isascii()) else text
+    if text.isascii():  # folded text: only a plain "y", and a literal first lets re skip ahead
+        return _IY_ASCII_RE.sub("i", text) if "y" in text else text
+    return _IY_RE.sub(_fix_iy, text)
 
 
 def match_form_clean(cleaned: str) -> str:
@@ -168,10 +196,34 @@ def _strip_marks(text: str) -> str:
     return text.translate(_FOLD_TABLE)  # other scripts or stray marks: the slow, exact way
 
 
+def _fold_fast(cleaned: str) -> str | None:
+    """``_strip_marks(_lower(cleaned))`` for the usual text, or None for the rest.
+
+    Marks go first and case last, on ASCII bytes: the same result for every character that
+    NFD turns into one ASCII letter (checked for all of Unicode), and NFD never turns one
+    character into two ASCII ones, so an unchanged length means nothing else was there.
+    """
+    if "\u0130" in cleaned:  # "İ": the one letter whose lower case is two characters
+        return None
+    text = cleaned.replace("đ", "d").replace("Đ", "D")
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", text)
+    fast = decomposed.encode("ascii", "ignore")
+    if len(fast) != len(text) and _PUNCT_RE.search(decomposed):  # punctuation survives NFD
+        fast = _PUNCT_RE.sub(_punct_ascii, decomposed).encode("ascii", "ignore")
+    if len(fast) != len(text):
+        return None  # other scripts, stray marks: the exact way
+    return fast.lower().decode("ascii")
+
+
 def fold_clean(cleaned: str) -> str:
     """``fold`` of a text that is already ``clean``."""
     # Tone placement does not matter once the marks are gone, so skip that pass.
-    return _canonical_iy(_strip_marks(_lower(cleaned)))
+    folded = _fold_fast(cleaned)
+    if folded is None:
+        folded = _strip_marks(_lower(cleaned))
+    return _canonical_iy(folded)
 
 
 def fold(text: str) -> str:
