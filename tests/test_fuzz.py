@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,15 +53,17 @@ SIZES = ["ci", pytest.param("full", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(autouse=True)
-def _fuzz_profile(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The `full` variants run 10,000 examples, and only when slow tests are asked for."""
+def _full_only_when_asked(request: pytest.FixtureRequest) -> None:
+    """The `full` variants run only when slow tests are asked for (-m slow)."""
     full = request.node.get_closest_marker("slow") is not None
     if full and "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("full-size fuzzing runs with -m slow")
-    previous = settings.get_current_profile_name()
-    settings.load_profile("newsmon-fuzz-full" if full else "newsmon-fuzz")
-    yield
-    settings.load_profile(previous)
+
+
+def fuzz(size: str, prop: Callable[..., None], **strategies: st.SearchStrategy) -> None:
+    """Run the property `prop` under the size's profile (settings bind when `given` wraps)."""
+    profile = settings.get_profile("newsmon-fuzz-full" if size == "full" else "newsmon-fuzz")
+    settings(profile)(given(**strategies)(prop))()
 
 
 # -- strategies -----------------------------------------------------------------------------
@@ -107,8 +109,11 @@ bases = st.sampled_from(
 
 # -- the normaliser -------------------------------------------------------------------------
 @pytest.mark.parametrize("size", SIZES)
-@given(text=viet_text)
-def test_normaliser_is_idempotent_nfc_and_never_raises(size: str, text: str) -> None:
+def test_normaliser_is_idempotent_nfc_and_never_raises(size: str) -> None:
+    fuzz(size, prop_normaliser_is_idempotent_nfc_and_never_raises, text=viet_text)
+
+
+def prop_normaliser_is_idempotent_nfc_and_never_raises(text: str) -> None:
     cleaned = clean(text)
     assert clean(cleaned) == cleaned
     assert unicodedata.is_normalized("NFC", cleaned)
@@ -121,10 +126,17 @@ def test_normaliser_is_idempotent_nfc_and_never_raises(size: str, text: str) -> 
 
 # -- dates ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", SIZES)
-@given(text=st.one_of(date_text, st.text()), tz=zones, now=nows)
-def test_date_parsing_never_raises_nor_looks_ahead(
-    size: str, text: str, tz: ZoneInfo, now: datetime
-) -> None:
+def test_date_parsing_never_raises_nor_looks_ahead(size: str) -> None:
+    fuzz(
+        size,
+        prop_date_parsing_never_raises_nor_looks_ahead,
+        text=st.one_of(date_text, st.text()),
+        tz=zones,
+        now=nows,
+    )
+
+
+def prop_date_parsing_never_raises_nor_looks_ahead(text: str, tz: ZoneInfo, now: datetime) -> None:
     found = parse_date(text, tz=tz, now=now)
     if found is not None:
         assert found.tzinfo is not None
@@ -133,10 +145,16 @@ def test_date_parsing_never_raises_nor_looks_ahead(
 
 # -- URLs -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", SIZES)
-@given(url=st.one_of(url_text, st.text()), base=bases)
-def test_canonical_url_is_idempotent_and_never_raises(
-    size: str, url: str, base: str | None
-) -> None:
+def test_canonical_url_is_idempotent_and_never_raises(size: str) -> None:
+    fuzz(
+        size,
+        prop_canonical_url_is_idempotent_and_never_raises,
+        url=st.one_of(url_text, st.text()),
+        base=bases,
+    )
+
+
+def prop_canonical_url_is_idempotent_and_never_raises(url: str, base: str | None) -> None:
     once = canonicalize(url, base)
     if once is None:
         return
@@ -182,9 +200,17 @@ CONTENT_TYPES = [None, "text/html", "text/html; charset=windows-1258", "applicat
 
 
 @pytest.mark.parametrize("size", SIZES)
-@given(seed=mutated_seed(), content_type=st.sampled_from(CONTENT_TYPES))
-def test_extraction_of_mutated_pages_raises_only_extract_error(
-    size: str, seed: tuple[str, bytes], content_type: str | None
+def test_extraction_of_mutated_pages_raises_only_extract_error(size: str) -> None:
+    fuzz(
+        size,
+        prop_extraction_of_mutated_pages_raises_only_extract_error,
+        seed=mutated_seed(),
+        content_type=st.sampled_from(CONTENT_TYPES),
+    )
+
+
+def prop_extraction_of_mutated_pages_raises_only_extract_error(
+    seed: tuple[str, bytes], content_type: str | None
 ) -> None:
     name, raw = seed
     url = f"http://127.0.0.1:8080/{name}"
@@ -270,8 +296,11 @@ def test_config_seed_is_valid() -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-@given(text=mutated_config())
-def test_mutated_config_gives_a_located_error(size: str, text: str) -> None:
+def test_mutated_config_gives_a_located_error(size: str) -> None:
+    fuzz(size, prop_mutated_config_gives_a_located_error, text=mutated_config())
+
+
+def prop_mutated_config_gives_a_located_error(text: str) -> None:
     try:
         config = parse_config(text, "sources.yaml", base=Path("/srv/newsmon"), env={})
     except ConfigError as exc:

@@ -112,7 +112,13 @@ def parse_feed(
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(content), response_headers=headers, sanitize_html=False
+        )
+    except Exception as exc:  # feedparser trips on e.g. a garbage encoding="..." declaration
+        first = (str(exc).splitlines() or [""])[0][:160]
+        raise ExtractError(f"not a readable feed: {type(exc).__name__}: {first}") from None
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
         raise ExtractError(f"not a readable feed: {reason or 'no entries'}".splitlines()[0][:200])

@@ -17,6 +17,13 @@ _TRACKING = re.compile(
     re.I,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SPACE = re.compile(r"\s")
+
+
+def _encode_spaces(text: str) -> str:
+    """Whitespace inside a path or query as %XX: left raw, a trailing one would be stripped
+    the next time the URL is read, and the same link would get two canonical forms."""
+    return _SPACE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), text)
 
 
 def canonicalize(url: str | None, base: str | None = None) -> str | None:
@@ -48,7 +55,8 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
         kept = [(k, v) for k, v in pairs if not _TRACKING.match(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    path = _encode_spaces(parts.path or "/")
+    return urlunsplit((scheme, netloc, path, _encode_spaces(query), ""))
 
 
 def host_of(url: str) -> str:
