@@ -166,10 +166,40 @@ def parse_match(out: str) -> list[Row]:
     ]
 
 
+def parse_report(out: str) -> list[Row]:
+    """bench_report.py's tables: `| `cmd` | best | median | in-process | goal |` and ingest."""
+    rows = []
+    for m in re.finditer(r"^\| `([^`]+)` \| ([\d,.]+) \| ([\d,.]+) \| ([\d,.]*) \|", out, re.M):
+        median = _num(m.group(3))
+        inproc = f"; in process {m.group(4)} ms" if m.group(4) else ""
+        rows.append(
+            row(
+                f"`newsmon {m.group(1)}`, whole command (median)",
+                "≤ 300 ms",
+                median,
+                "ms",
+                met=median <= 300,
+                note=f"best {m.group(2)} ms{inproc}",
+            )
+        )
+    for m in re.finditer(r"^\| (`repo\.store_article`[^|]*)\| ([\d,.]+) \| ≥ ([\d,]+)", out, re.M):
+        rate, goal = _num(m.group(2)), _num(m.group(3))
+        rows.append(
+            row(
+                f"store ingest: {m.group(1).strip()}",
+                f"≥ {goal:,.0f} /s",
+                rate,
+                "/s",
+                met=rate >= goal,
+            )
+        )
+    return rows
+
+
 SCRIPTS = [
     Script("extract", "bench_extract.py", parse_extract, with_peers_on_path=True),
     Script("match", "bench_match.py", parse_match),
-    Script("report", "bench_report.py"),
+    Script("report", "bench_report.py", parse_report),
     Script("poll", "bench_poll.py"),
     Script("latency", "bench_latency.py"),
 ]
