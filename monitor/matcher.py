@@ -71,6 +71,7 @@ class _Mode:
     """Everything compiled for one fold mode (diacritics kept, or folded)."""
 
     form: Callable[[str], str]
+    topics: set[int] = field(default_factory=set)  # indices of the topics in this mode
     terms: TermSet | None = None
     excludes: TermSet | None = None
     combined: TermSet | None = None  # terms and excludes: one scan when nothing is hit
@@ -104,6 +105,7 @@ class Matcher:
             mode = self._modes.setdefault(
                 folded, _Mode(form=fold_clean if folded else match_form_clean)
             )
+            mode.topics.add(i)
             terms = own.setdefault(folded, {}).setdefault(i, [])
             for phrase, (display, weights) in _topic_terms(topic).items():
                 form = mode.form(clean(phrase))
@@ -153,8 +155,8 @@ class Matcher:
                 wanted.append(self._ids[tid])
         title_c, body_c = clean(title or ""), clean(body or "")
         tallies = {i: _Tally() for i in wanted}
-        for folded, mode in self._modes.items():
-            mine = {i for i in wanted if bool(self.topics[i].fold_diacritics) == folded}
+        for mode in self._modes.values():
+            mine = mode.topics if topic_ids is None else mode.topics.intersection(wanted)
             if not mine:
                 continue
             for text, in_title in ((title_c, True), (body_c, False)):
@@ -196,10 +198,14 @@ class Matcher:
         # exclude just as masking would, so its term hits are exact for every topic that owns
         # all the excludes found, unless a term that can swallow an exclude's start was hit.
         shared = _scan(mode.combined, text)
-        found = {key for _, _, key in shared if key in mode.exclude_owners}
-        swallowed = any(
-            key in mode.risky and _swallows(mode, text, start, end) for start, end, key in shared
-        )
+        found: set[str] = set()
+        swallowed = False
+        owners, risky = mode.exclude_owners, mode.risky
+        for start, end, key in shared:
+            if key in owners:
+                found.add(key)
+            if not swallowed and key in risky:
+                swallowed = _swallows(mode, text, start, end)
         out: dict[int, list[tuple[int, int, str]]] = {}
         exact: dict[str, list[tuple[int, int, str]]] = {}  # scans shared by the exact path
         for i in mine:
@@ -311,7 +317,8 @@ def snippet_around(
     if spans:
         best, best_n, j = 0, 0, 0
         for i, (start, _) in enumerate(spans):
-            j = max(j, i)
+            if j < i:
+                j = i
             while j + 1 < len(spans) and spans[j + 1][1] - start <= width:
                 j += 1
             if j - i + 1 > best_n:

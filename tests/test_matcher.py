@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.errors import ConfigError
 from monitor.matcher import compile_topics, snippet_around
-from monitor.normalize import clean
+from monitor.normalize import clean, fold
+from monitor.termscan import TermSet, atoms
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "matcher_cases.yaml").read_text("utf-8"))
 
@@ -90,3 +93,24 @@ def test_snippet_offsets_survive_paragraph_breaks() -> None:
     snippet, spans = snippet_around(text, [(9, 16), (18, 25)])
     assert snippet == "Mở đầu. Cần Thơ hợp tác"
     assert [snippet[s:e] for s, e in spans] == ["Cần Thơ", "hợp tác"]
+
+
+_WORDS = [
+    "hợp tác", "xã", "HTX", "liên kết", "vùng", "TP.HCM", "TP. HCM", "tphcm", "HCM", "Cần Thơ",
+    "An Giang", "an", "giang", "BR-VT", "Bà Rịa–Vũng Tàu", "13-NQ/TW", "ĐBSCL", "tỉnh, thành",
+    "thoả thuận", "kỹ", "_", "x", "é", "한", "…", ".", "-", "/", ",", "İ", "\u00a0", "\u200b",
+]  # fmt: skip
+_SEPS = [" ", "  ", "\n", "\n\n", "\n\n\n", "", ". ", " - ", "-", "\t"]
+_texts = st.lists(
+    st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)).map("".join), max_size=30
+).map("".join)
+
+
+@given(_texts)
+def test_automaton_prefilter_finds_exactly_what_the_regex_finds(text: str) -> None:
+    """Folded text goes through Aho–Corasick first; the hits must be the regex's own."""
+    phrases = ["an", "an giang", "giang", "tp.hcm", "br-vt", "13-nq/tw", "hop tac", "hop tac xa"]
+    terms = TermSet([atoms(fold(p)) for p in phrases], ascii_text=True)
+    folded = fold(text)
+    assert terms.scan(folded, clean=True) == terms._search(folded)  # the regex-only path
+    assert terms.scan(text) == terms._search(text)  # unclean or non-ASCII: the regex itself

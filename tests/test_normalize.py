@@ -10,7 +10,16 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.normalize import clean, fold, match_form
+from monitor.normalize import (
+    _NOT_PLAIN,
+    _canonical_iy,
+    _lower,
+    _strip_marks,
+    clean,
+    fold,
+    fold_clean,
+    match_form,
+)
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "matcher_cases.yaml").read_text("utf-8"))
 
@@ -71,3 +80,28 @@ def test_fold_is_ascii_for_vietnamese() -> None:
 def test_other_scripts_keep_their_length() -> None:
     text = "Hợp tác với Hàn Quốc (한국) và Đức – Straße"
     assert len(fold(text)) == len(clean(text)) == len(match_form(text))
+
+
+def test_plain_characters_need_no_cleaning_pass() -> None:
+    """The fast path skips NFC and the table for these: each must be stable in any context."""
+    seconds = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            seconds.add(chr(int(decomposition.split()[1], 16)))
+    plain = [chr(cp) for cp in range(0x3000) if not _NOT_PLAIN.match(chr(cp))]
+    assert "ế" in plain and "Đ" in plain and "\u00a0" not in plain and "\u0301" not in plain
+    for c in plain:
+        assert unicodedata.normalize("NFC", c) == c and not unicodedata.combining(c), hex(ord(c))
+        assert c not in seconds, hex(ord(c))
+        if c != "\n":  # line breaks are the spacing pass's business, which always runs
+            assert clean("a" + c + "a") == "a" + c + "a", hex(ord(c))
+
+
+_MIXED = [*_PIECES, *"İΣσ한국ßẞKÅ“”…·×°_-/,ĐđÐ", "\u1dc0", "\u20d0", "\u1161", "\u0345", "가"]
+
+
+@given(st.lists(st.sampled_from(_MIXED), max_size=60).map("".join))
+def test_fold_fast_path_agrees_with_the_exact_way(text: str) -> None:
+    c = clean(text)
+    assert fold_clean(c) == _canonical_iy(_strip_marks(_lower(c)))
