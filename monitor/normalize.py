@@ -148,8 +148,8 @@ def clean(text: str) -> str:
 
 def _lower(text: str) -> str:
     lowered = text.lower()
-    if len(lowered) != len(text):  # "İ" and friends grow under lower(): keep those as they are
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if len(lowered) != len(text):  # "İ" and friends grow under lower(): keep the base letter
+        lowered = "".join(c.lower()[:1] for c in text)  # İ → i (not İ: fold would give I)
     return lowered
 
 

@@ -311,3 +311,39 @@ def prop_mutated_config_gives_a_located_error(text: str) -> None:
             assert "\n" not in message and "Traceback" not in message
         return
     assert isinstance(config, Config)
+
+
+# -- what the fuzzers found, kept as plain regression cases -------------------------------------
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "settings:\n  timezone: !!python/object:os.system\n",
+        "settings:\n  interval: 2024-02-31\n",
+        "\x1fsettings: {}\n",
+        "a: &a [*a]\n",
+        "[" * 5000,
+        BOMB,
+    ],
+    ids=["python-tag", "impossible-date", "control-char", "recursive-alias", "deep", "alias-bomb"],
+)
+def test_found_config_inputs_give_located_errors(text: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "sources.yaml", env={})
+    assert info.value.line is not None and "\n" not in str(info.value)
+
+
+def test_found_url_with_trailing_space_is_idempotent() -> None:
+    once = canonicalize("0 ?", "http://127.0.0.1:8080/tin-tuc/")
+    assert once == "http://127.0.0.1:8080/tin-tuc/0%20" and canonicalize(once) == once
+
+
+@pytest.mark.parametrize("byte", [b"\x80", b"\x00"])
+def test_found_feed_with_garbage_encoding_is_an_extract_error(byte: bytes) -> None:
+    raw = SEEDS["baophusa/rss/thoi-su.rss"].replace(b'encoding="U', b'encoding="' + byte, 1)
+    with pytest.raises(ExtractError, match="not a readable feed"):
+        extract_listing("http://127.0.0.1:8080/rss", raw, None, None, tz=TZ, now=NOW)
