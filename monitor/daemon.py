@@ -20,19 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import undefined
 from sqlalchemy.engine import Engine
@@ -46,7 +42,7 @@ from monitor.logsetup import register_secrets
 from monitor.matcher import Matcher, compile_topics
 from monitor.pipeline import poll_source
 from monitor.recheck import recheck_due
-from monitor.units import parse_duration
+from monitor.schedule import Options, grace_time, make_trigger, schedule_key
 
 log = logging.getLogger("newsmon.run")
 
@@ -55,95 +51,6 @@ RECHECK_JOB = "~recheck"  # not a valid source id, so never clashes
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Options:
-    """Knobs that are not part of sources.yaml (environment variables, see docs/service.md)."""
-
-    first_poll: str = "spread"  # "spread": over the first interval; "now": every source at once
-    spread_cap: timedelta = timedelta(minutes=10)  # first polls spread over min(interval, this)
-    stop_grace: float = 10.0  # seconds polls in flight may take to finish on SIGTERM
-    dispatch_tick: float = 1.0  # seconds between dispatcher rounds with nothing new
-    recheck_every: timedelta = timedelta(hours=1)  # per article
-    recheck_tick: timedelta = timedelta(minutes=1)
-    recheck_batch: int = 20
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Options:
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        first = env.get("NEWSMON_FIRST_POLL", "").strip().lower()
-        if first:
-            if first not in ("spread", "now"):
-                raise ConfigError(f"NEWSMON_FIRST_POLL={first!r}: use 'spread' or 'now'")
-            values["first_poll"] = first
-        for name, key in (
-            ("NEWSMON_RECHECK_EVERY", "recheck_every"),
-            ("NEWSMON_RECHECK_TICK", "recheck_tick"),
-            ("NEWSMON_FIRST_POLL_SPREAD", "spread_cap"),
-        ):
-            if env.get(name):
-                values[key] = _env_duration(name, env[name])
-        if env.get("NEWSMON_STOP_GRACE"):
-            values["stop_grace"] = _env_duration(
-                "NEWSMON_STOP_GRACE", env["NEWSMON_STOP_GRACE"]
-            ).total_seconds()
-        return cls(**values)
-
-
-def _env_duration(name: str, value: str) -> timedelta:
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise ConfigError(f"{name}: {exc}") from None
-
-
-def _fraction(source_id: str) -> float:
-    """A stable position in [0, 1) per source: restarts keep the same spread."""
-    digest = hashlib.blake2b(source_id.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
-
-
-def schedule_key(config: Config, source: Source) -> tuple[object, ...]:
-    """What decides a source's trigger; a reload reschedules only when this changes."""
-    if source.schedule:
-        return ("cron", source.schedule, config.settings.timezone)
-    return ("interval", (source.interval or config.settings.interval).total_seconds())
-
-
-def make_trigger(
-    config: Config, source: Source, now: datetime, last_poll: datetime | None, options: Options
-) -> tuple[BaseTrigger, datetime | None]:
-    """The source's trigger and its first run (None: the cron schedule decides).
-
-    The first run is exact; the jitter applies from the second on.
-    """
-    tz = config.settings.tz
-    if source.schedule:
-        trigger = CronTrigger.from_crontab(source.schedule, timezone=tz)
-        first = trigger.get_next_fire_time(None, now)
-        second = trigger.get_next_fire_time(first, first) if first else None
-        gap = (second - first).total_seconds() if first and second else 600.0
-        trigger.jitter = min(gap / 10, 300.0)
-        return trigger, None
-    interval = source.interval or config.settings.interval
-    if options.first_poll == "now":
-        start = now
-    elif last_poll is not None and now < last_poll + interval:
-        start = last_poll + interval  # polled before the restart: keep its rhythm
-    else:
-        window = min(interval, options.spread_cap)
-        start = now + window * _fraction(source.id)
-    seconds = interval.total_seconds()
-    trigger = IntervalTrigger(seconds=seconds, start_date=start, timezone=tz, jitter=seconds / 10)
-    return trigger, start
-
-
-def _grace(config: Config, source: Source) -> int:
-    """A run late by less than this still happens (a busy loop, a suspended laptop)."""
-    interval = source.interval or config.settings.interval
-    return int(max(30.0, interval.total_seconds()))
 
 
 @dataclass
@@ -316,7 +223,7 @@ class Daemon:
                 name=f"poll {source.id}",
                 max_instances=1,
                 coalesce=True,
-                misfire_grace_time=_grace(self.config, source),
+                misfire_grace_time=grace_time(self.config, source),
                 replace_existing=True,
             )
 
@@ -381,16 +288,23 @@ class Daemon:
         """Send what is due: at once after a poll, else every tick (retries, digests)."""
         from notifiers.outbox import dispatch_due
 
+        tick, failing = self.options.dispatch_tick, None
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._alerts_due.wait(), self.options.dispatch_tick)
+                await asyncio.wait_for(self._alerts_due.wait(), tick)
             self._alerts_due.clear()
             last_round = self._stopping  # set before the final wake-up: this round sees all
             try:
                 stats = await dispatch_due(self.engine, self.config, self.clock())
-            except Exception:
-                log.exception("alert dispatch failed")
+            except Exception as exc:  # the database is away: say so once, not every second
+                reason = f"{type(exc).__name__}: {exc}"
+                if reason != failing:
+                    log.exception("alert dispatch failed (retrying every %gs)", tick)
+                failing = reason
             else:
+                if failing:
+                    log.info("alert dispatch works again")
+                failing = None
                 if stats.sent or stats.failed:
                     log.info("alerts: %d sent, %d failed", stats.sent, stats.failed)
             if last_round:

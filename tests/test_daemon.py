@@ -27,10 +27,10 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from monitor.config import parse_config
-from monitor.daemon import Options, make_trigger
 from monitor.fetch import Fetcher
 from monitor.lock import DaemonLock, LockHeld, SourceLeases, poll_leased
 from monitor.matcher import compile_topics
+from monitor.schedule import Options, make_trigger
 from storage.db import make_engine, upgrade
 from storage.models import Article, PollLog, Revision
 from tests.conftest_db import pg_schema_url
