@@ -244,6 +244,8 @@ class Fetcher:
                 try:
                     if response.is_success:
                         body = await _read_capped(response, cap)
+                    elif _small(response):
+                        await response.aread()  # drained, the connection is reused
                 finally:
                     await response.aclose()
                 took = time.monotonic() - started
@@ -413,6 +415,14 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes:
             raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _small(response: httpx.Response) -> bool:
+    """A body cheap to drain (304s, short error pages), so keep-alive survives."""
+    if response.status_code in (204, 304):
+        return True
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) <= 65536
 
 
 def _retry_after(response: httpx.Response) -> float | None:

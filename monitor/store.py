@@ -119,7 +119,9 @@ def finish_poll(
             empty_bodies=empty_bodies,
             commit=False,
         )
-        outbox.enqueue_health(session, config, source, row, now)
+        # An unchanged, healthy source cannot change health: skip the poll-log reads.
+        if not (result.not_modified and row.health == "ok"):
+            outbox.enqueue_health(session, config, source, row, now)
         session.commit()
 
 

@@ -13,13 +13,14 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.cli.app import App, make_app, pass_app
+from monitor.cli.commands import LazyGroup
 from monitor.errors import ConfigError, NewsmonError
 from monitor.logsetup import secret_filter, setup_logging
 
 log = logging.getLogger("newsmon")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config",
@@ -65,14 +66,6 @@ def db_upgrade(app: App) -> None:
     click.echo(f"{redact_db_url(app.db_url)}: schema at {current_revision(app.engine())}")
 
 
-def _register() -> None:
-    """Command families live in their own modules."""
-    from monitor.cli import commands
-
-    for command in commands.ALL:
-        cli.add_command(command)
-
-
 def _print_error(err: BaseException) -> None:
     lines = [str(e) for e in getattr(err, "all", [err])]
     for line in lines:
@@ -81,7 +74,6 @@ def _print_error(err: BaseException) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map every failure to one line and an exit code."""
-    _register()
     verbose = any(a in ("-v", "-vv", "--verbose") for a in (argv or sys.argv[1:]))
     try:
         result = cli.main(args=argv, prog_name="newsmon", standalone_mode=False)
