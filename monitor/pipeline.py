@@ -234,15 +234,10 @@ async def poll_source(
         fresh = [i for i in items if i.url not in known]
         read = await read_articles(fetcher, config, source, fresh, now)
         problems = [r.error for r in read if r.error]
-        empty = 0
-        for entry in read:
-            if entry.article is None:
-                continue
-            if not entry.article.body.strip():
-                empty += 1
-            matches = match_article(matcher, source, entry.article)
-            if store.save_article(engine, config, source, state, entry.article, matches, now):
-                record.new += 1
+        articles = [r.article for r in read if r.article is not None]
+        empty = sum(1 for a in articles if not a.body.strip())
+        matched = [(a, match_article(matcher, source, a)) for a in articles]
+        record.new = store.save_articles(engine, config, source, state, matched, now)
         if empty:
             problems.append(f"{empty} article(s) with an empty body (check article selectors)")
         if problems:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from monitor.config import Config, Source
@@ -19,6 +20,7 @@ from monitor.items import Article
 from monitor.matcher import TopicMatch
 from notifiers import outbox
 from storage import repo
+from storage.models import Article as StoredArticle
 
 if TYPE_CHECKING:
     from monitor.fetch import FetchResult
@@ -55,6 +57,37 @@ def known_urls(engine: Engine, urls: Sequence[str]) -> set[str]:
         return repo.known_urls(session, urls)
 
 
+def save_articles(
+    engine: Engine,
+    config: Config,
+    source: Source,
+    state: PollState,
+    articles: Sequence[tuple[Article, Sequence[TopicMatch]]],
+    now: datetime,
+) -> int:
+    """Store a poll's new articles, each with its matches and alert rows, in one transaction.
+
+    Returns how many were new. If the batch collides with a concurrent writer, each article is
+    stored in its own transaction instead, so one conflict never loses the others.
+    """
+    if not articles:
+        return 0
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            known = repo.known_urls(session, [a.url for a, _ in articles])
+            fresh = []
+            for article, matches in articles:
+                if article.url in known:  # two sources may list the same article in one pass
+                    continue
+                known.add(article.url)
+                _store(session, config, source, state, article, matches, now, commit=False)
+                fresh.append(article)
+            session.commit()
+            return len(fresh)
+    except IntegrityError:
+        return sum(save_article(engine, config, source, state, a, m, now) for a, m in articles)
+
+
 def save_article(
     engine: Engine,
     config: Config,
@@ -65,30 +98,44 @@ def save_article(
     now: datetime,
 ) -> bool:
     """Store one article with its matches and alert rows; False if its URL was already known."""
+    with Session(engine, expire_on_commit=False) as session:
+        if repo.article_by_url(session, article.url) is not None:
+            return False
+        row = _store(session, config, source, state, article, matches, now, commit=True)
+        return row.first_seen_at == now
+
+
+def _store(
+    session: Session,
+    config: Config,
+    source: Source,
+    state: PollState,
+    article: Article,
+    matches: Sequence[TopicMatch],
+    now: datetime,
+    *,
+    commit: bool,
+) -> StoredArticle:
     from monitor.pipeline import content_hash, search_text
 
     baseline = not state.baselined
     alerts = outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline)
-    with Session(engine, expire_on_commit=False) as session:
-        # Two sources may list the same article in one pass (and share a timestamp).
-        if repo.article_by_url(session, article.url) is not None:
-            return False
-        row = repo.store_article(
-            session,
-            source.id,
-            url=article.url,
-            title=article.title,
-            body=article.body,
-            content_hash=content_hash(article.title, article.body),
-            now=now,
-            published_at=article.published_at,
-            summary=article.summary,
-            baseline=baseline,
-            search_text=search_text(article.title, article.body),
-            matches=matches,
-            alerts=alerts,
-        )
-        return row.first_seen_at == now
+    return repo.store_article(
+        session,
+        source.id,
+        url=article.url,
+        title=article.title,
+        body=article.body,
+        content_hash=content_hash(article.title, article.body),
+        now=now,
+        published_at=article.published_at,
+        summary=article.summary,
+        baseline=baseline,
+        search_text=search_text(article.title, article.body),
+        matches=matches,
+        alerts=alerts,
+        commit=commit,
+    )
 
 
 def finish_poll(
