@@ -476,3 +476,61 @@ def test_old_expat_refusal_is_the_sources_error(
     record = asyncio.run(go())
     engine.dispose()
     assert not record.ok and "older than 2.4.1" in (record.error or "")
+
+
+# -- a full disk ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def disk_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run, list[tuple[str, ...]]]:
+    """Poll once with the database's files unable to grow (RLIMIT_FSIZE: writes fail as on a
+    full disk), then again with room: (full run, recovered run, integrity_check rows)."""
+    import resource
+    import signal
+    import sqlite3
+
+    tmp_path = tmp_path_factory.mktemp("disk-full")
+    with LoopbackServer(root=SITES) as srv:
+        env = fenced_env(tmp_path / "fence")
+        path = tmp_path / "n.db"
+        db = f"sqlite:///{path}"
+        feed = {"id": "atom", "url": srv.url("/nongnghiep/feed.atom"), "type": "feed"}
+        config = write_config(tmp_path / "sources.yaml", [feed])
+        assert newsmon(config, db, env, "db", "upgrade").returncode == 0
+
+        def full_disk() -> None:  # in the child: a write past 33 KB fails with EFBIG
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (33_000, 33_000))
+
+        out, err = config.with_suffix(".full.out"), config.with_suffix(".full.err")
+        with out.open("wb") as fo, err.open("wb") as fe:
+            proc = subprocess.run(
+                [sys.executable, "-m", "monitor", "--config", str(config), "--db", db,
+                 "poll", "--no-alerts", "--json"],
+                stdout=fo, stderr=fe, cwd=ROOT, env=env, preexec_fn=full_disk, timeout=90,
+            )  # fmt: skip
+        full = Run(proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"), 0, 0)
+        again = newsmon(config, db, env, "poll", "--no-alerts", "--json")
+        with sqlite3.connect(path) as conn:
+            integrity = conn.execute("PRAGMA integrity_check").fetchall()
+    return full, again, integrity
+
+
+def test_full_disk_fails_the_poll_loses_nothing_and_recovers(disk_full: tuple) -> None:
+    full, again, integrity = disk_full
+    assert full.returncode == 1
+    (record,) = json.loads(full.stdout)["sources"]
+    assert not record["ok"] and record["new"] == 0
+    assert integrity == [("ok",)], "no corruption"
+    (record,) = json.loads(again.stdout)["sources"]
+    assert again.returncode == 0 and record["ok"] and record["new"] == 2, "recovered: stored now"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pipeline: a database error is 'internal error: OperationalError: …' on two lines "
+    "and its traceback is printed without -v (monitor/pipeline.py, poll_source)",
+)
+def test_full_disk_is_one_clear_line_without_traceback(disk_full: tuple) -> None:
+    full = disk_full[0]
+    (record,) = json.loads(full.stdout)["sources"]
+    assert "\n" not in record["error"] and "internal error" not in record["error"]
+    assert "Traceback" not in full.stderr
