@@ -8,17 +8,14 @@ the package's own folder, so no alembic.ini is needed at run time.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc, func, select
+from sqlalchemy import Engine, create_engine, event, exc, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -138,7 +135,9 @@ def session(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def _alembic_config(connection: Any = None) -> Config:
+def _alembic_config(connection: Any = None) -> Any:
+    from alembic.config import Config  # alembic loads in ~0.3 s: only when migrating
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -146,7 +145,14 @@ def _alembic_config(connection: Any = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`, atomically; two processes upgrading at once take turns."""
+    """Bring the schema to `revision`, atomically; two processes upgrading at once take turns.
+
+    A database already at the head costs one small query (every command calls this).
+    """
+    from alembic import command
+
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
     with storage_errors(engine), engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # write lock now: DDL and version together
@@ -158,7 +164,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None: empty database)."""
     with storage_errors(engine), engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        return rows[0] if len(rows) == 1 else None
 
 
 def include_object(
@@ -175,5 +184,17 @@ def include_object(
 
 
 def head_revision() -> str | None:
-    """The newest revision this version of newsmon ships."""
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    """The newest revision this version of newsmon ships (read from the files, no alembic)."""
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions[found["revision"]] = found.get("down_revision")
+    parents = set(revisions.values())
+    heads = [r for r in revisions if r not in parents]
+    return heads[0] if len(heads) == 1 else None
+
+
+_REVISION_LINE = re.compile(
+    r'^(revision|down_revision)\s*(?::[^=]*)?=\s*["\']([^"\']+)["\']', re.MULTILINE
+)
