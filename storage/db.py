@@ -149,10 +149,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     A database already at the head costs one small query (every command calls this).
     """
-    from alembic import command
-
     if revision == "head" and current_revision(engine) == head_revision():
         return
+    from alembic import command  # ~0.3 s to import: only when there is work
+
     with storage_errors(engine), engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # write lock now: DDL and version together
