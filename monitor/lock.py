@@ -15,6 +15,7 @@ them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -72,6 +73,7 @@ class DaemonLock:
         self.what = ""
         self._fd: int | None = None
         self._conn: Connection | None = None
+        self._key = 0
 
     def acquire(self) -> DaemonLock:
         """Take the lock or raise LockHeld("another newsmon run holds …")."""
@@ -90,7 +92,7 @@ class DaemonLock:
         elif self.engine.dialect.name == "postgresql":
             conn = self.engine.connect()
             schema = _pg_schema(conn)
-            key = _key("newsmon run", schema)
+            key = self._key = _key("newsmon run", schema)
             got = conn.execute(select(func.pg_try_advisory_lock(key))).scalar()
             conn.commit()
             self.what = f"advisory lock {key} on {self.engine.url.render_as_string()}"
@@ -105,6 +107,9 @@ class DaemonLock:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
         if self._conn is not None:
+            with contextlib.suppress(Exception):  # unlocked now, not when the backend exits
+                self._conn.execute(select(func.pg_advisory_unlock(self._key)))
+                self._conn.commit()
             self._conn.detach()  # out of the pool: closing ends the session and its lock
             self._conn.close()
             self._conn = None

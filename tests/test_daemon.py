@@ -337,7 +337,7 @@ def test_a_poll_longer_than_the_grace_is_not_committed(loopback, db, tmp_path, r
     again.wait_log("waiting for 1 poll")
     again.send(signal.SIGINT)
     assert again.wait() == 1
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 5
     assert polls(engine, "a") == 0
 
 
@@ -490,7 +490,8 @@ def _lease_across_processes(url: str) -> None:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(10)
-        assert leases.try_take("a"), "a lease dies with its process"
+        # a lease dies with its process (PostgreSQL: when its backend has ended, just after)
+        wait_until("the lease of the ended process", lambda: leases.try_take("a"), timeout=5)
         leases.close()
     finally:
         if holder.poll() is None:
