@@ -28,5 +28,8 @@ lint: $(BIN)/newsmon
 bench: $(BIN)/newsmon          ## every benchmark beside its peer; writes docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
 
+soak: $(BIN)/newsmon           ## the daemon with 50 healthy + 50 faulty sources, 20 cycles
+	$(BIN)/python bench/soak.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
