@@ -107,9 +107,61 @@ class _Retryable(Exception):
 
 @dataclass(slots=True)
 class _HostLimit:
+    """A host's politeness state. `last_sent` is when the latest request's headers were
+    written to the socket (not when its turn came: under load the two can be far apart), and
+    `sent` is set once that request reached the wire or gave up, so the next one counts its
+    gap from the real moment."""
+
     connections: asyncio.Semaphore
     gap: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_start: float = -math.inf
+    last_sent: float = -math.inf
+    sent: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.sent.set()
+
+    def written(self) -> None:
+        self.last_sent = time.monotonic()
+        self.sent.set()
+
+
+class _PerHostTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per origin.
+
+    httpcore's pool scans every connection it holds on each request and each response close,
+    so one pool over many hosts costs CPU in proportion to the hosts; per-origin pools keep
+    each scan to a connection or two. Pools idle the longest are closed beyond `max_pools`,
+    so the open sockets stay bounded however many hosts a configuration lists.
+    """
+
+    def __init__(self, max_pools: int, **options: object) -> None:
+        self._options = options
+        self._max_pools = max(1, max_pools)
+        self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.pop(key, None)
+        if pool is None:
+            pool = httpx.AsyncHTTPTransport(**self._options)  # type: ignore[arg-type]
+            if len(self._pools) >= self._max_pools:
+                await self._close_idle()
+        self._pools[key] = pool  # most recently used last
+        return await pool.handle_async_request(request)
+
+    async def _close_idle(self) -> None:
+        for key, pool in list(self._pools.items()):
+            if len(self._pools) < self._max_pools:
+                break
+            if all(c.is_idle() for c in pool._pool.connections):
+                del self._pools[key]
+                await pool.aclose()
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
 
 
 class Fetcher:
@@ -162,29 +214,48 @@ class Fetcher:
 
         Raises FetchError with the one-line reason on any failure.
         """
-        extra = dict(headers or {})
+        extra = dict(headers) if headers else {}
         if etag:
             extra["If-None-Match"] = etag
         if last_modified:
             extra["If-Modified-Since"] = _http_date(last_modified)
         source_host = urlsplit(source_url).hostname if source_url else None
         attempts = self._retry.attempts
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Retryable),
-            reraise=True,
-        )
         try:
-            async for attempt in retrying:
-                with attempt:
-                    result = await self._attempt(url, extra, tls, discovered, source_host)
+            try:  # most fetches succeed at once: the retry machinery is built only on failure
+                result = await self._attempt(url, extra, tls, discovered, source_host)
+            except _Retryable as first:
+                if attempts <= 1:
+                    raise
+                result = await self._retried(first, url, extra, tls, discovered, source_host)
         except _Retryable as exc:
             suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
             raise FetchError(exc.reason + suffix) from exc
         if result.not_modified:
             result = _keep_validators(result, etag, last_modified)
         return result
+
+    async def _retried(
+        self,
+        first: _Retryable,
+        url: str,
+        headers: dict[str, str],
+        tls: TLSOptions,
+        discovered: bool,
+        source_host: str | None,
+    ) -> FetchResult:
+        """Attempts 2…n after the first failed with `first`, spaced by `_wait`."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retry.attempts - 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        await asyncio.sleep(self._delay(first, 1))
+        async for attempt in retrying:
+            with attempt:
+                return await self._attempt(url, headers, tls, discovered, source_host)
+        raise AssertionError("unreachable: tenacity reraises the last failure")
 
     # -- one attempt -------------------------------------------------------------------------
     async def _attempt(
@@ -238,9 +309,13 @@ class Fetcher:
         """Send one request inside the limits: the response, (for a 2xx) its body, seconds taken."""
         body = b""
         try:
-            async with self._slot(request.url.host), asyncio.timeout(self._timeout):
+            async with self._slot(request.url.host) as limit, asyncio.timeout(self._timeout):
                 started = time.monotonic()
-                response = await client.send(request, stream=True, follow_redirects=False)
+                request.extensions["trace"] = partial(_trace_written, limit)
+                try:
+                    response = await client.send(request, stream=True, follow_redirects=False)
+                finally:
+                    limit.sent.set()  # reached the wire, or never will: the next may go
                 try:
                     if response.is_success:
                         body = await _read_capped(response, cap)
@@ -281,28 +356,39 @@ class Fetcher:
 
     # -- limits ------------------------------------------------------------------------------
     @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one of the host's connections and one global slot; space the starts per host."""
+    async def _slot(self, host: str) -> AsyncIterator[_HostLimit]:
+        """Hold one of the host's connections and one global slot; space the sends per host.
+
+        The gap counts from when the previous request's headers were written (its `sent`
+        event), so a busy event loop delaying a send can never bring two sends closer.
+        """
         limit = self._hosts.get(host)
         if limit is None:
             limit = self._hosts[host] = _HostLimit(asyncio.Semaphore(self._per_host))
         async with limit.connections:
-            async with limit.gap:  # starts to one host leave one at a time, spaced
-                wait = limit.last_start + self._gap - time.monotonic()
+            async with limit.gap:  # requests to one host leave one at a time, spaced
+                await limit.sent.wait()
+                wait = limit.last_sent + self._gap - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 await self._global.acquire()
-                limit.last_start = time.monotonic()
+                limit.sent.clear()
             try:
-                yield
+                yield limit
             finally:
+                limit.sent.set()
                 self._global.release()
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        # tenacity counts from the 2nd attempt (the 1st ran before it was built)
+        return self._delay(exc, state.attempt_number + 1)
+
+    def _delay(self, exc: BaseException | None, failed_attempt: int) -> float:
+        """Seconds to wait after the `failed_attempt`-th attempt failed with `exc`."""
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
             return min(exc.retry_after, self._retry.retry_after_cap)
-        delay = self._retry.backoff_base * 2 ** (state.attempt_number - 1)
+        delay = self._retry.backoff_base * 2 ** (failed_attempt - 1)
         return min(delay, self._retry.backoff_max)
 
     # -- clients -----------------------------------------------------------------------------
@@ -310,14 +396,23 @@ class Fetcher:
         """One client per distinct TLS configuration: httpx binds `verify` to the client."""
         client = self._clients.get(tls)
         if client is None:
-            client = self._clients[tls] = httpx.AsyncClient(
+            context = _ssl_context(tls)
+            transport = _PerHostTransport(
+                max_pools=max(1, self._settings.concurrency),
                 http2=True,
-                verify=_ssl_context(tls),
-                timeout=httpx.Timeout(self._timeout),
+                verify=context,
                 limits=httpx.Limits(
-                    max_connections=max(1, self._settings.concurrency) + 2,
-                    max_keepalive_connections=max(1, self._settings.concurrency),
+                    max_connections=self._per_host + 1,
+                    max_keepalive_connections=self._per_host,
                 ),
+                trust_env=True,
+            )
+            client = self._clients[tls] = httpx.AsyncClient(
+                transport=transport,
+                mounts=_env_proxies(context, self._settings.concurrency),
+                http2=True,
+                verify=context,
+                timeout=httpx.Timeout(self._timeout),
                 headers={"User-Agent": self._settings.user_agent},
                 follow_redirects=False,  # followed by hand: each hop is checked and spaced
                 max_redirects=MAX_REDIRECTS,
@@ -349,6 +444,12 @@ class Fetcher:
     # -- the one place failures become words ------------------------------------------------
     def _reason(self, exc: BaseException, url: str) -> str:
         return failure_reason(exc, url, timeout=self._timeout)
+
+
+async def _trace_written(limit: _HostLimit, event: str, _info: dict[str, object]) -> None:
+    """httpcore's trace hook: the request's headers are on the wire now."""
+    if event.endswith("send_request_headers.complete"):
+        limit.written()
 
 
 def failure_reason(exc: BaseException, url: str, *, timeout: float) -> str:
@@ -459,6 +560,24 @@ def _keep_validators(
         last_modified=result.last_modified
         or (_http_date(last_modified) if last_modified else None),
     )
+
+
+def _env_proxies(
+    context: ssl.SSLContext, concurrency: int
+) -> dict[str, httpx.AsyncBaseTransport | None]:
+    """HTTP(S)_PROXY / ALL_PROXY / NO_PROXY as httpx mounts: httpx reads the environment only
+    when it builds its own transport, and ours is the per-host one."""
+    from httpx._utils import get_environment_proxies
+
+    limits = httpx.Limits(max_connections=max(1, concurrency) + 2)
+    return {
+        pattern: None
+        if url is None
+        else httpx.AsyncHTTPTransport(
+            proxy=url, verify=context, http2=True, limits=limits, trust_env=True
+        )
+        for pattern, url in get_environment_proxies().items()
+    }
 
 
 def _ssl_context(tls: TLSOptions) -> ssl.SSLContext:
