@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -25,6 +26,9 @@ from monitor.fetch import Fetcher, FetchResult, TLSOptions
 from monitor.items import Article, Item, Listing
 from monitor.matcher import Matcher, TopicMatch
 from monitor.normalize import clean, fold
+
+if TYPE_CHECKING:
+    from monitor.store import PollBatch
 
 log = logging.getLogger("newsmon.poll")
 
@@ -208,20 +212,30 @@ async def poll_source(
     matcher: Matcher,
     source: Source,
     now: datetime,
+    *,
+    batch: PollBatch | None = None,
 ) -> PollRecord:
-    """Poll one source and store what is new. Never raises for the source's own failures."""
+    """Poll one source and store what is new. Never raises for the source's own failures.
+
+    In a `batch` (a pass over many sources), the state comes from the batch and an unchanged
+    healthy source's bookkeeping waits for `batch.flush()`.
+    """
     from monitor import store
 
     started = time.monotonic()
     record = PollRecord(id=source.id)
     try:
-        state = store.begin_poll(engine, source, now)
+        state = batch.state(source) if batch is not None else None
+        if state is None:
+            state = store.begin_poll(engine, source, now)
         result = await fetch_listing(
             fetcher, source, etag=state.etag, last_modified=state.last_modified
         )
         record.status = result.status
         if result.not_modified:
-            store.finish_poll(engine, config, source, record, now, result=result)
+            _took(record, started)
+            if batch is None or not batch.defer_unchanged(source, record, now, result):
+                store.finish_poll(engine, config, source, record, now, result=result)
             return _done(record, started)
         listing = await follow_feed(
             fetcher, config, source, read_listing(config, source, result, now), now
@@ -246,19 +260,28 @@ async def poll_source(
                 if len(problems) == 1
                 else (f"{problems[0]} (and {len(problems) - 1} more problems)")
             )
+        _took(record, started)
         store.finish_poll(engine, config, source, record, now, result=result, empty_bodies=empty)
     except NewsmonError as exc:
         record.ok, record.error = False, str(exc)
-        store.fail_poll(engine, config, source, record, now)
+        store.fail_poll(engine, config, source, _took(record, started), now)
     except Exception as exc:  # a bug must not stop the other sources
         log.exception("%s: unexpected error", source.id)
         record.ok, record.error = False, f"internal error: {type(exc).__name__}: {exc}"
-        store.fail_poll(engine, config, source, record, now)
+        store.fail_poll(engine, config, source, _took(record, started), now)
     return _done(record, started)
 
 
-def _done(record: PollRecord, started: float) -> PollRecord:
+def _took(record: PollRecord, started: float) -> PollRecord:
+    """The poll's duration so far, so the poll log keeps it (set again when it is done)."""
     record.ms = int((time.monotonic() - started) * 1000)
+    return record
+
+
+def _done(record: PollRecord, started: float) -> PollRecord:
+    _took(record, started)
+    if not log.isEnabledFor(logging.INFO):
+        return record
     outcome = "ok" if record.ok else "failed"
     extra = f" error={record.error}" if record.error else ""
     log.info(

@@ -34,6 +34,17 @@ class PollState:
     etag: str | None
     last_modified: str | None
     baselined: bool
+    health: str = "ok"
+
+    @classmethod
+    def of(cls, row: repo.Source | repo.PollStateRow, source: Source) -> PollState:
+        same = row.url == source.url  # a changed URL makes the stored validators meaningless
+        return cls(
+            etag=row.etag if same else None,
+            last_modified=row.last_modified if same else None,
+            baselined=row.baselined,
+            health=row.health,
+        )
 
 
 def begin_poll(engine: Engine, source: Source, now: datetime) -> PollState:
@@ -43,13 +54,45 @@ def begin_poll(engine: Engine, source: Source, now: datetime) -> PollState:
             repo.sync_sources(session, [source])
             row = repo.get_source(session, source.id)
         assert row is not None
-        # A changed URL makes the stored validators meaningless.
-        same = row.url == source.url
-        return PollState(
-            etag=row.etag if same else None,
-            last_modified=row.last_modified if same else None,
-            baselined=row.baselined,
+        return PollState.of(row, source)
+
+
+class PollBatch:
+    """A pass over many sources: their states read in one query, and the unchanged polls of
+    healthy sources (most of a pass, and nothing to alert about) kept in one transaction.
+
+    Articles, failures and health changes are still written at once, source by source; only
+    304 bookkeeping waits for `flush` (a crash before it loses those poll-log rows, never an
+    article or an alert).
+    """
+
+    def __init__(self, engine: Engine, sources: Sequence[Source]) -> None:
+        self._engine = engine
+        with Session(engine) as session:
+            rows = repo.poll_states(session, [s.id for s in sources])
+            self._states = {s.id: PollState.of(rows[s.id], s) for s in sources if s.id in rows}
+        self._unchanged: list[repo.UnchangedPoll] = []
+
+    def state(self, source: Source) -> PollState | None:
+        return self._states.get(source.id)
+
+    def defer_unchanged(
+        self, source: Source, record: PollRecord, now: datetime, result: FetchResult
+    ) -> bool:
+        """Queue a 304 of a healthy source (True); anything else is for `finish_poll` (False)."""
+        state = self._states.get(source.id)
+        if not result.not_modified or record.error or state is None or state.health != "ok":
+            return False
+        self._unchanged.append(
+            repo.UnchangedPoll(source.id, now, record.ms, result.etag, result.last_modified)
         )
+        return True
+
+    def flush(self) -> None:
+        polls, self._unchanged = self._unchanged, []
+        if polls:
+            with Session(self._engine) as session:
+                repo.record_unchanged_polls(session, polls)
 
 
 def known_urls(engine: Engine, urls: Sequence[str]) -> set[str]:

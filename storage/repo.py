@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, case, delete, func, literal, or_, update
+from sqlalchemy import Engine, bindparam, case, delete, func, insert, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -191,6 +191,106 @@ def record_poll(
             )
         )
     return src
+
+
+@dataclass(frozen=True, slots=True)
+class UnchangedPoll:
+    """One successful poll that got a 304: what `record_unchanged_polls` keeps of it."""
+
+    source_id: str
+    started_at: datetime
+    duration_ms: int
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class PollStateRow(Protocol):
+    """What `poll_states` gives for each source (a light row, not a tracked object)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def baselined(self) -> bool: ...
+    @property
+    def health(self) -> str: ...
+
+
+def poll_states(session: Session, source_ids: Iterable[str]) -> dict[str, PollStateRow]:
+    """The poll state of these sources, in one query per 500 ids (a poll pass reads its
+    sources' validators and health once, not once per source)."""
+    columns = (Source.id, Source.url, Source.etag, Source.last_modified, Source.baselined)
+    rows: dict[str, PollStateRow] = {}
+    for chunk in _chunks(sorted(set(source_ids))):
+        stmt = select(*columns, Source.health).where(col(Source.id).in_(chunk))
+        rows.update((r.id, r) for r in session.exec(stmt))
+    return rows
+
+
+def record_unchanged_polls(
+    session: Session, polls: Sequence[UnchangedPoll], *, commit: bool = True
+) -> None:
+    """Keep many 304 polls at once: for each, what `record_poll(ok=True, status=304,
+    empty_bodies=0)` keeps, as one UPDATE and one INSERT executed over all of them."""
+    if not polls:
+        return
+    table, log = Source.__table__, PollLog.__table__  # type: ignore[attr-defined]
+    when = table.c.last_poll_at.type
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            last_poll_at=bindparam("b_at", type_=when),
+            last_success_at=bindparam("b_at", type_=when),
+            polls=table.c.polls + 1,
+            poll_ms_total=table.c.poll_ms_total + bindparam("b_ms"),
+            consecutive_failures=0,
+            last_error=None,
+            baselined=True,
+            empty_bodies=0,
+            etag=func.coalesce(bindparam("b_etag", type_=table.c.etag.type), table.c.etag),
+            last_modified=func.coalesce(
+                bindparam("b_lm", type_=table.c.last_modified.type), table.c.last_modified
+            ),
+        )
+    )
+    with _unit(session, commit):
+        connection = session.connection()
+        connection.execute(
+            stmt,
+            [
+                {
+                    "b_id": p.source_id,
+                    "b_at": p.started_at,
+                    "b_ms": max(0, p.duration_ms),
+                    "b_etag": p.etag,
+                    "b_lm": p.last_modified,
+                }
+                for p in polls
+            ],
+        )
+        connection.execute(
+            insert(log),
+            [
+                {
+                    "source_id": p.source_id,
+                    "started_at": p.started_at,
+                    "duration_ms": max(0, p.duration_ms),
+                    "ok": True,
+                    "status": 304,
+                    "items": 0,
+                    "new": 0,
+                    "updated": 0,
+                    "error": None,
+                }
+                for p in polls
+            ],
+        )
 
 
 def set_source_state(

@@ -46,17 +46,26 @@ def selected_sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
 
 async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str, Any]:
     """Poll the sources concurrently (the fetcher keeps limits), then deliver what is due."""
+    from monitor.store import PollBatch
     from storage.repo import sync_sources
 
     config, engine = app.config, app.engine(upgrade=True)
     sync_sources(engine, config)
     matcher = compile_topics(config.topics)
-    async with Fetcher(config.settings) as fetcher:
-        records: list[PollRecord] = list(
-            await asyncio.gather(
-                *(poll_source(engine, config, fetcher, matcher, s, app.now()) for s in sources)
+    batch = PollBatch(engine, sources)
+    try:
+        async with Fetcher(config.settings) as fetcher:
+            now = app.now()
+            records: list[PollRecord] = list(
+                await asyncio.gather(
+                    *(
+                        poll_source(engine, config, fetcher, matcher, s, now, batch=batch)
+                        for s in sources
+                    )
+                )
             )
-        )
+    finally:
+        batch.flush()  # the unchanged sources' bookkeeping, kept even if the pass was cut short
     summary: dict[str, Any] = {
         "sources": [r.as_json() for r in records],
         "new": sum(r.new for r in records),
