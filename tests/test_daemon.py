@@ -253,6 +253,7 @@ def test_new_article_is_stored_and_alerted_within_interval_plus_2s(
     wait_until("the alert", lambda: hook.requests, timeout=3.0)
     delay = time.monotonic() - published
     assert delay <= 1.0 + 2.0, f"alert after {delay:.2f}s"
+    print(f"alert {delay:.2f}s after publishing (interval 1s)")
     assert count(engine, Article, Article.url == site.article_url(2)) == 1
     [alert] = hook.requests
     assert title in alert.json()["title"] and site.article_url(2) in alert.json()["message"]
