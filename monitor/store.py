@@ -118,17 +118,39 @@ def save_articles(
     try:
         with Session(engine, expire_on_commit=False) as session:
             known = repo.known_urls(session, [a.url for a, _ in articles])
-            fresh = []
+            fresh: list[repo.NewArticle] = []
             for article, matches in articles:
                 if article.url in known:  # two sources may list the same article in one pass
                     continue
                 known.add(article.url)
-                _store(session, config, source, state, article, matches, now, commit=False)
-                fresh.append(article)
-            session.commit()
-            return len(fresh)
+                fresh.append(_new_article(config, source, state, article, matches))
+            return repo.store_articles(session, source.id, fresh, now)
     except IntegrityError:
         return sum(save_article(engine, config, source, state, a, m, now) for a, m in articles)
+
+
+def _new_article(
+    config: Config,
+    source: Source,
+    state: PollState,
+    article: Article,
+    matches: Sequence[TopicMatch],
+) -> repo.NewArticle:
+    from monitor.pipeline import content_hash, search_text
+
+    baseline = not state.baselined
+    return repo.NewArticle(
+        url=article.url,
+        title=article.title,
+        body=article.body,
+        content_hash=content_hash(article.title, article.body),
+        published_at=article.published_at,
+        summary=article.summary,
+        baseline=baseline,
+        search_text=search_text(article.title, article.body),
+        matches=matches,
+        alerts=outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline),
+    )
 
 
 def save_article(

@@ -404,6 +404,86 @@ def store_article(
     return article
 
 
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """One article for `store_articles`: the row's values, its matches and its alert rows."""
+
+    url: str
+    title: str
+    body: str
+    content_hash: str
+    published_at: datetime | None = None
+    summary: str | None = None
+    baseline: bool = False
+    search_text: str = ""
+    matches: Sequence[MatchLike] = ()
+    alerts: Sequence[NewAlert] = ()
+
+
+def store_articles(
+    session: Session,
+    source_id: str,
+    articles: Sequence[NewArticle],
+    now: datetime,
+    *,
+    commit: bool = True,
+) -> int:
+    """Store many new articles of one source, each with its matches and alert rows, in one
+    unit of work: one multi-row INSERT for the articles (their ids come back in order), one
+    for all matches, then the alerts. The caller makes sure the URLs are not stored yet; a
+    URL stored meanwhile raises IntegrityError (and, with commit, rolls the whole batch back).
+    Returns how many were stored."""
+    if not articles:
+        return 0
+    table = Article.__table__  # type: ignore[attr-defined]
+    rows = [
+        {
+            "source_id": source_id,
+            "url": a.url,
+            "title": a.title,
+            "published_at": a.published_at,
+            "first_seen_at": now,
+            "body": a.body,
+            "summary": a.summary,
+            "content_hash": a.content_hash,
+            "baseline": a.baseline,
+            "last_checked_at": now,
+            "withdrawn_at": None,
+            "search_text": a.search_text,
+        }
+        for a in articles
+    ]
+    with _unit(session, commit):
+        connection = session.connection()
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = [row[0] for row in connection.execute(stmt, rows)]
+        matches = [
+            {
+                "article_id": article_id,
+                "topic_id": m.topic_id,
+                "score": float(m.score),
+                "terms": [[term, int(count)] for term, count in m.terms],
+                "snippet": m.snippet,
+                "spans": [[int(a), int(b)] for a, b in m.spans],
+            }
+            for article_id, article in zip(ids, articles, strict=True)
+            for m in article.matches
+        ]
+        if matches:
+            connection.execute(insert(TopicMatch.__table__), matches)  # type: ignore[attr-defined]
+        for article_id, article in zip(ids, articles, strict=True):
+            if article.alerts:
+                _insert_alerts(
+                    session,
+                    article.alerts,
+                    now,
+                    row_id=article_id,
+                    article_id=article_id,
+                    source_id=source_id,
+                )
+    return len(ids)
+
+
 def add_revision(
     session: Session,
     article_id: int,
