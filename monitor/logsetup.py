@@ -51,7 +51,7 @@ def setup_logging(verbose: int = 0, quiet: int = 0) -> None:
     handler.addFilter(secret_filter)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "hpack", "apscheduler", "alembic", "asyncio"):
+    for noisy in ("httpx", "httpcore", "hpack", "apscheduler", "alembic", "asyncio", "apprise"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
