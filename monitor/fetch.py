@@ -109,8 +109,8 @@ class _Retryable(Exception):
 class _HostLimit:
     """A host's politeness state. `last_sent` is when the latest request's headers were
     written to the socket (not when its turn came: under load the two can be far apart), and
-    `sent` is set once that request reached the wire or gave up, so the next one counts its
-    gap from the real moment."""
+    `sent` (the latest request's own event) is set once that request reached the wire or gave
+    up, so the next one counts its gap from the real moment."""
 
     connections: asyncio.Semaphore
     gap: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -120,9 +120,11 @@ class _HostLimit:
     def __post_init__(self) -> None:
         self.sent.set()
 
-    def written(self) -> None:
-        self.last_sent = time.monotonic()
-        self.sent.set()
+    def written(self, sent: asyncio.Event) -> None:
+        """The request owning `sent` has written its headers now."""
+        if not sent.is_set():
+            self.last_sent = time.monotonic()
+            sent.set()
 
 
 class _PerHostTransport(httpx.AsyncBaseTransport):
@@ -309,13 +311,13 @@ class Fetcher:
         """Send one request inside the limits: the response, (for a 2xx) its body, seconds taken."""
         body = b""
         try:
-            async with self._slot(request.url.host) as limit, asyncio.timeout(self._timeout):
+            async with self._slot(request.url.host) as turn, asyncio.timeout(self._timeout):
                 started = time.monotonic()
-                request.extensions["trace"] = partial(_trace_written, limit)
+                request.extensions["trace"] = partial(_trace_written, turn)
                 try:
                     response = await client.send(request, stream=True, follow_redirects=False)
                 finally:
-                    limit.sent.set()  # reached the wire, or never will: the next may go
+                    turn[1].set()  # reached the wire, or never will: the next may go
                 try:
                     if response.is_success:
                         body = await _read_capped(response, cap)
@@ -356,7 +358,7 @@ class Fetcher:
 
     # -- limits ------------------------------------------------------------------------------
     @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[_HostLimit]:
+    async def _slot(self, host: str) -> AsyncIterator[tuple[_HostLimit, asyncio.Event]]:
         """Hold one of the host's connections and one global slot; space the sends per host.
 
         The gap counts from when the previous request's headers were written (its `sent`
@@ -372,11 +374,11 @@ class Fetcher:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 await self._global.acquire()
-                limit.sent.clear()
+                sent = limit.sent = asyncio.Event()  # this request's: set once it is written
             try:
-                yield limit
+                yield limit, sent
             finally:
-                limit.sent.set()
+                sent.set()
                 self._global.release()
 
     def _wait(self, state: RetryCallState) -> float:
@@ -446,10 +448,12 @@ class Fetcher:
         return failure_reason(exc, url, timeout=self._timeout)
 
 
-async def _trace_written(limit: _HostLimit, event: str, _info: dict[str, object]) -> None:
+async def _trace_written(
+    turn: tuple[_HostLimit, asyncio.Event], event: str, _info: dict[str, object]
+) -> None:
     """httpcore's trace hook: the request's headers are on the wire now."""
     if event.endswith("send_request_headers.complete"):
-        limit.written()
+        turn[0].written(turn[1])
 
 
 def failure_reason(exc: BaseException, url: str, *, timeout: float) -> str:
