@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from monitor.fetch import Fetcher
     from monitor.matcher import Matcher
     from monitor.pipeline import PollRecord
+    from monitor.store import PollBatch
 
 log = logging.getLogger("newsmon.lock")
 
@@ -250,6 +251,7 @@ async def poll_leased(
     now: datetime,
     *,
     wait: float = 120.0,
+    batch: PollBatch | None = None,
 ) -> PollRecord:
     """`poll_source` under the source's lease, for `newsmon poll` beside a running daemon.
 
@@ -263,6 +265,6 @@ async def poll_leased(
             id=source.id, ok=False, error=f"another newsmon process is polling it (over {wait:g}s)"
         )
     try:
-        return await poll_source(engine, config, fetcher, matcher, source, now)
+        return await poll_source(engine, config, fetcher, matcher, source, now, batch=batch)
     finally:
         leases.give_back(source.id)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Config, Source
 from monitor.errors import ExtractError, FetchError, NewsmonError
@@ -264,12 +265,32 @@ async def poll_source(
         store.finish_poll(engine, config, source, record, now, result=result, empty_bodies=empty)
     except NewsmonError as exc:
         record.ok, record.error = False, str(exc)
-        store.fail_poll(engine, config, source, _took(record, started), now)
+        _record_failure(engine, config, source, _took(record, started), now)
+    except SQLAlchemyError as exc:  # full disk, read-only file, lost server: one line
+        orig = getattr(exc, "orig", None) or exc
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        record.ok, record.error = False, f"database error: {reason}"
+        log.debug("%s: database error", source.id, exc_info=True)
+        _record_failure(engine, config, source, _took(record, started), now)
     except Exception as exc:  # a bug must not stop the other sources
-        log.exception("%s: unexpected error", source.id)
+        log.error("%s: unexpected error: %s: %s", source.id, type(exc).__name__, exc)
+        log.debug("%s: unexpected error", source.id, exc_info=True)
         record.ok, record.error = False, f"internal error: {type(exc).__name__}: {exc}"
-        store.fail_poll(engine, config, source, _took(record, started), now)
+        _record_failure(engine, config, source, _took(record, started), now)
     return _done(record, started)
+
+
+def _record_failure(
+    engine: Engine, config: Config, source: Source, record: PollRecord, now: datetime
+) -> None:
+    """Keep the failure in the source's state; if the database itself fails, say so once."""
+    from monitor import store
+
+    try:
+        store.fail_poll(engine, config, source, record, now)
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None) or exc
+        log.error("%s: cannot record the failed poll: %s", source.id, str(orig).splitlines()[0])
 
 
 def _took(record: PollRecord, started: float) -> PollRecord:

@@ -524,11 +524,6 @@ def test_full_disk_fails_the_poll_loses_nothing_and_recovers(disk_full: tuple) -
     assert again.returncode == 0 and record["ok"] and record["new"] == 2, "recovered: stored now"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline: a database error is 'internal error: OperationalError: …' on two lines "
-    "and its traceback is printed without -v (monitor/pipeline.py, poll_source)",
-)
 def test_full_disk_is_one_clear_line_without_traceback(disk_full: tuple) -> None:
     full = disk_full[0]
     (record,) = json.loads(full.stdout)["sources"]

@@ -23,7 +23,6 @@ from monitor.pipeline import (
     PollRecord,
     fetch_listing,
     follow_feed,
-    poll_source,
     read_article,
     read_listing,
     wanted_items,
@@ -46,6 +45,7 @@ def selected_sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
 
 async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str, Any]:
     """Poll the sources concurrently (the fetcher keeps limits), then deliver what is due."""
+    from monitor.lock import SourceLeases, poll_leased
     from monitor.store import PollBatch
     from storage.repo import sync_sources
 
@@ -53,19 +53,21 @@ async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str
     sync_sources(engine, config)
     matcher = compile_topics(config.topics)
     batch = PollBatch(engine, sources)
+    leases = SourceLeases(engine)  # a source the daemon is polling right now waits for it
     try:
         async with Fetcher(config.settings) as fetcher:
             now = app.now()
             records: list[PollRecord] = list(
                 await asyncio.gather(
                     *(
-                        poll_source(engine, config, fetcher, matcher, s, now, batch=batch)
+                        poll_leased(leases, engine, config, fetcher, matcher, s, now, batch=batch)
                         for s in sources
                     )
                 )
             )
     finally:
         batch.flush()  # the unchanged sources' bookkeeping, kept even if the pass was cut short
+        leases.close()
     summary: dict[str, Any] = {
         "sources": [r.as_json() for r in records],
         "new": sum(r.new for r in records),
