@@ -214,44 +214,55 @@ def finish_poll(
     empty_bodies: int = 0,
 ) -> None:
     """Keep a successful poll's outcome and any health transition it causes."""
-    with Session(engine, expire_on_commit=False) as session:
-        row = repo.record_poll(
-            session,
-            source.id,
-            started_at=now,
-            duration_ms=record.ms,
-            ok=True,
-            status=record.status,
-            items=record.items,
-            new=record.new,
-            updated=record.updated,
-            error=record.error,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            empty_bodies=empty_bodies,
-            commit=False,
-        )
-        # An unchanged, healthy source cannot change health: skip the poll-log reads.
-        if not (result.not_modified and row.health == "ok"):
-            outbox.enqueue_health(session, config, source, row, now)
-        session.commit()
+    _record(
+        engine,
+        config,
+        source,
+        record,
+        now,
+        ok=True,
+        unchanged=result.not_modified,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        empty_bodies=empty_bodies,
+    )
 
 
 def fail_poll(
     engine: Engine, config: Config, source: Source, record: PollRecord, now: datetime
 ) -> None:
     """Keep a failed poll's error line; after enough failures, one health alert."""
+    _record(engine, config, source, record, now, ok=False)
+
+
+def _record(
+    engine: Engine,
+    config: Config,
+    source: Source,
+    record: PollRecord,
+    now: datetime,
+    *,
+    ok: bool,
+    unchanged: bool = False,
+    **state: object,
+) -> None:
+    """The poll's row and the source's state, plus health alerts, in one transaction."""
     with Session(engine, expire_on_commit=False) as session:
         row = repo.record_poll(
             session,
             source.id,
             started_at=now,
             duration_ms=record.ms,
-            ok=False,
+            ok=ok,
             status=record.status,
             items=record.items,
+            new=record.new,
+            updated=record.updated,
             error=record.error,
             commit=False,
+            **state,  # type: ignore[arg-type]
         )
-        outbox.enqueue_health(session, config, source, row, now)
+        # An unchanged, healthy source cannot change health: skip the poll-log reads.
+        if not (unchanged and row.health == "ok"):
+            outbox.enqueue_health(session, config, source, row, now)
         session.commit()
