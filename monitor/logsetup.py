@@ -10,15 +10,34 @@ _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 class SecretFilter(logging.Filter):
-    """Replace every known secret (channel passwords, tokens) in a record's final text."""
+    """Replace every known secret (channel passwords, tokens) in a record's final text.
+
+    The secrets are worked out from the channel URLs on first use: parsing them loads every
+    apprise plugin (~0.3 s), which a `report` that logs nothing should not pay for.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: list[str] = []
+        self._urls: list[str] = []
+        self._secrets: list[str] | None = []
+
+    def set_urls(self, urls: Iterable[str]) -> None:
+        self._urls, self._secrets = list(urls), None
 
     def set_secrets(self, secrets: Iterable[str]) -> None:
         # Longest first, so a secret containing another is removed whole.
-        self.secrets = sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True)
+        self._secrets = sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True)
+
+    @property
+    def secrets(self) -> list[str]:
+        if self._secrets is None:
+            from notifiers.redact import secrets_of
+
+            found: set[str] = set()
+            for url in self._urls:
+                found |= secrets_of(url)
+            self.set_secrets(found)
+        return self._secrets or []
 
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
@@ -56,10 +75,5 @@ def setup_logging(verbose: int = 0, quiet: int = 0) -> None:
 
 
 def register_secrets(urls: Iterable[str]) -> None:
-    """Tell the log filter about the secrets inside these channel URLs."""
-    from notifiers.redact import secrets_of
-
-    found: set[str] = set()
-    for url in urls:
-        found |= secrets_of(url)
-    secret_filter.set_secrets(found)
+    """Tell the log filter about the channel URLs whose secrets it must hide."""
+    secret_filter.set_urls(urls)
