@@ -33,7 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.extract import extract_article
 
-DEFAULT_AEB = Path("/work/shared/bench/aeb")
+# shared/ lies beside the project's root (../shared from it).
+DEFAULT_AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb"
+
+
+def _shown(path: Path) -> str:
+    """The benchmark folder without this machine's absolute path."""
+    return "../shared/bench/aeb" if path == DEFAULT_AEB else str(path)
+
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -143,7 +151,9 @@ def main() -> int:
             results[name]["median_ms"] = statistics.median(times[name])
             results[name]["total_s"] = sum(times[name]) / 1000
     mode = "interleaved" if args.interleave else "blocked"
-    print(f"{len(pages)} pages from {args.aeb}, {mode}, each timed {args.repeat}x (fastest counts)")
+    print(
+        f"{len(pages)} pages from {_shown(args.aeb)}, {mode}, each timed {args.repeat}x (fastest counts)"
+    )
     print(f"{'extractor':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'median ms':>10} {'total s':>8}")
     for name, r in results.items():
         print(
