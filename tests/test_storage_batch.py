@@ -1,0 +1,112 @@
+"""The batch writes a poll pass uses: many 304s in one statement, many articles in one insert.
+
+They must keep exactly what the one-at-a-time functions keep, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage import repo
+from storage.models import Alert, Article, PollLog, Source, TopicMatch
+from tests.test_storage import Match, Src
+
+ICT = timezone(timedelta(hours=7))
+NOW = datetime(2024, 11, 29, 10, 30, tzinfo=ICT)  # "Thứ Sáu, 29/11/2024 - 10:30"
+
+
+def sources(engine, n: int = 3) -> list[str]:
+    ids = [f"tinh-{i}" for i in range(n)]
+    with Session(engine) as session:
+        repo.sync_sources(session, [Src(i, f"Cổng TTĐT {i}", f"https://{i}.gov.vn/") for i in ids])
+    return ids
+
+
+def test_unchanged_polls_keep_what_record_poll_keeps(engine) -> None:
+    a, b, c = sources(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        repo.record_poll(session, a, started_at=NOW, duration_ms=5, ok=False, error="HTTP 503")
+        repo.record_poll(
+            session,
+            b,
+            started_at=NOW,
+            duration_ms=5,
+            ok=True,
+            status=200,
+            items=3,
+            etag='"v1"',
+            last_modified="Fri, 29 Nov 2024 03:30:00 GMT",
+        )
+        later = NOW + timedelta(minutes=10)
+        repo.record_unchanged_polls(
+            session,
+            [
+                repo.UnchangedPoll(a, later, 40, etag='"a2"'),
+                repo.UnchangedPoll(b, later, 60),  # a 304 without validators keeps the stored ones
+            ],
+        )
+    with Session(engine) as session:
+        row_a, row_b, row_c = (session.get(Source, i) for i in (a, b, c))
+        assert row_a.consecutive_failures == 0 and row_a.last_error is None
+        assert row_a.etag == '"a2"' and row_a.baselined
+        assert row_a.last_success_at == later.astimezone(UTC)
+        assert row_b.etag == '"v1"'
+        assert row_b.last_modified == "Fri, 29 Nov 2024 03:30:00 GMT"
+        assert (row_b.polls, row_b.poll_ms_total) == (2, 65)
+        assert row_c.polls == 0, "sources not in the batch are untouched"
+        logs = session.exec(select(PollLog).where(PollLog.status == 304)).all()
+        assert sorted((log.source_id, log.duration_ms, log.ok) for log in logs) == [
+            (a, 40, True),
+            (b, 60, True),
+        ]
+        states = repo.poll_states(session, [a, b, "khong-co"])
+        assert set(states) == {a, b}
+        assert states[b].etag == '"v1"' and states[b].health == "ok"
+
+
+def test_store_articles_in_one_insert(engine) -> None:
+    (src,) = sources(engine, 1)
+    articles = [
+        repo.NewArticle(
+            url=f"https://tinh-0.gov.vn/tin-tuc/lien-ket-vung-{i}",
+            title=f"Liên kết vùng ĐBSCL, bài {i}",
+            body="TP.HCM và 13 tỉnh, thành vùng ĐBSCL ký kết thoả thuận hợp tác.",
+            content_hash=f"h{i}",
+            published_at=NOW,
+            matches=[Match("regional-cooperation", 9.0, [("liên kết vùng", 1)], "…", [(0, 3)])]
+            if i % 2 == 0
+            else [],
+            alerts=[repo.NewAlert("team-email")] if i % 2 == 0 else [],
+        )
+        for i in range(5)
+    ]
+    with Session(engine) as session:
+        assert repo.store_articles(session, src, articles, NOW) == 5
+    with Session(engine) as session:
+        stored = session.exec(select(Article).order_by(Article.id)).all()
+        assert [a.url for a in stored] == [a.url for a in articles], "ids follow the input order"
+        assert all(a.first_seen_at == NOW.astimezone(UTC) for a in stored)
+        matches = session.exec(select(TopicMatch)).all()
+        assert sorted(m.article_id for m in matches) == [stored[i].id for i in (0, 2, 4)]
+        alerts = session.exec(select(Alert)).all()
+        assert sorted(a.key for a in alerts) == sorted(f"article:{stored[i].id}" for i in (0, 2, 4))
+        assert {a.status for a in alerts} == {"pending"}
+
+
+def test_store_articles_is_all_or_nothing(engine) -> None:
+    (src,) = sources(engine, 1)
+    first = repo.NewArticle(url="https://tinh-0.gov.vn/a", title="A", body="", content_hash="a")
+    with Session(engine) as session:
+        repo.store_articles(session, src, [first], NOW)
+    again = [
+        repo.NewArticle(url="https://tinh-0.gov.vn/b", title="B", body="", content_hash="b"),
+        first,  # stored meanwhile by someone else
+    ]
+    with Session(engine) as session, pytest.raises(IntegrityError):
+        repo.store_articles(session, src, again, NOW)
+    with Session(engine) as session:
+        assert [a.url for a in session.exec(select(Article))] == ["https://tinh-0.gov.vn/a"]
