@@ -88,11 +88,11 @@ def _article_content(session: Session, config: Config, alert: Alert) -> AlertCon
 
 
 def _health_content(session: Session, config: Config, alert: Alert) -> AlertContent:
-    """health and layout read as "source failing" with the reason; recovered as such."""
+    """health ("source failing"), layout ("layout changed") with the reason; recovered."""
     payload = alert.payload if isinstance(alert.payload, dict) else {}
     name = payload.get("source_name") or _source_name(session, config, alert.source_id)
     return AlertContent(
-        kind="recovered" if alert.kind == "recovered" else "health",
+        kind=alert.kind if alert.kind in ("recovered", "layout") else "health",
         url=str(payload.get("url") or ""),
         source_name=str(name),
         published_at=_when(payload.get("since")) or alert.created_at,

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 Format = Literal["html", "markdown", "text"]
-Kind = Literal["article", "update", "health", "recovered", "digest", "test"]
+Kind = Literal["article", "update", "health", "layout", "recovered", "digest", "test"]
 FORMATS: tuple[Format, ...] = ("html", "markdown", "text")
 
 TITLE_MAX = 200  # a sane subject line whatever the service allows
@@ -240,6 +240,9 @@ def _health_blocks(content: AlertContent, fmt: Format, tz: ZoneInfo) -> list[str
     if content.kind == "health":
         pairs.append(("Failing since", escape(format_time(content.published_at, tz), fmt)))
         pairs.append(("Error", escape(truncate(clean(content.error, oneline=True), 1000), fmt)))
+    elif content.kind == "layout":
+        pairs.append(("Seen at", escape(format_time(content.published_at, tz), fmt)))
+        pairs.append(("Problem", escape(truncate(clean(content.error, oneline=True), 1000), fmt)))
     else:
         pairs.append(("Working again at", escape(format_time(content.published_at, tz), fmt)))
     return [_lines(pairs, fmt), _para(link(content.url, "Source page", fmt), fmt)]
@@ -314,6 +317,8 @@ def make_title(content: AlertContent) -> str:
         return f"{tag} Updated: {title}"
     if content.kind == "health":
         return f"[newsmon] Source failing: {source}"
+    if content.kind == "layout":
+        return f"[newsmon] Source layout changed: {source}"
     if content.kind == "recovered":
         return f"[newsmon] Source recovered: {source}"
     if content.kind == "digest":
@@ -337,7 +342,7 @@ def render(
     title = truncate(make_title(content), max(1, min(max_title, TITLE_MAX)))
     if content.kind == "digest":
         return Rendered(title, _digest_body(content, fmt, tz, max_body), fmt)
-    if content.kind in ("health", "recovered"):
+    if content.kind in ("health", "layout", "recovered"):
         body = _join(_health_blocks(content, fmt, tz), fmt)
     elif content.kind == "test":
         text = "This is a test message from newsmon: this channel works."

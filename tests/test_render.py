@@ -200,6 +200,21 @@ def test_health_and_recovery(fmt: str) -> None:
     assert recovered.title == "[newsmon] Source recovered: Cổng TTĐT TP. Cần Thơ"
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_layout_change(fmt: str) -> None:
+    layout = AlertContent(
+        kind="layout",
+        source_name="Sở KH&ĐT Cần Thơ",
+        url="https://sokhdt.cantho.gov.vn/",
+        published_at=PUBLISHED,
+        error="source changed its layout: check its selectors (<b>0 items</b>)",
+    )
+    rendered = render(layout, fmt, TZ)  # type: ignore[arg-type]
+    assert rendered.title == "[newsmon] Source layout changed: Sở KH&ĐT Cần Thơ"
+    assert "check its selectors" in rendered.body
+    assert "<b>0 items</b>" not in as_html(rendered.body, fmt)
+
+
 def _digest(n: int) -> AlertContent:
     entries = []
     for i in range(n):
