@@ -8,7 +8,6 @@ import difflib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlmodel import Session
 from monitor.cli import main
 from monitor.pipeline import search_text
 from storage import repo
+from tests.records import Match, Src
 
 pytest_plugins = ["tests.conftest_db"]
 
@@ -45,22 +45,6 @@ sources:
     name: "Cổng TTĐT tỉnh Vĩnh Long"
     url: https://vinhlong.gov.vn/
 """
-
-
-@dataclass(frozen=True)
-class Src:
-    id: str
-    name: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Match:
-    topic_id: str
-    score: float
-    terms: list[tuple[str, int]] = field(default_factory=list)
-    snippet: str = ""
-    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 COOP = Match("regional-cooperation", 6.0, [("liên kết vùng", 2)], "… ký kết liên kết vùng ĐBSCL …")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,17 +14,11 @@ from monitor.pipeline import search_text
 from storage import repo
 from storage.queries import ReportFilter, report_articles, report_counts
 from storage.search import fts5_expression, parse_query, search_snippet
+from tests.records import Src
 
 pytest_plugins = ["tests.conftest_db"]
 
 NOW = datetime(2024, 11, 29, 3, 30, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Src:
-    id: str
-    name: str
-    url: str
 
 
 # Original test texts: one phrase hit in the title, one in the body written in NFD with the old

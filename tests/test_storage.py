@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from storage.db import (
     upgrade,
 )
 from storage.models import Alert, Article, PollLog, Revision, Source, TopicMatch
+from tests.records import Match, Src
 
 ICT = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh
 NOW = datetime(2024, 11, 29, 10, 30, tzinfo=ICT)  # "Thứ Sáu, 29/11/2024 - 10:30"
@@ -40,22 +40,6 @@ TABLES = {
     "channel_state",
     "poll_log",
 }
-
-
-@dataclass(frozen=True)
-class Src:
-    id: str
-    name: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Match:
-    topic_id: str
-    score: float
-    terms: list[tuple[str, int]] = field(default_factory=list)
-    snippet: str = ""
-    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 CANTHO = Src("cantho-portal", "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/")

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from storage import repo
 from storage.models import Alert, Article, PollLog, Source, TopicMatch
-from tests.test_storage import Match, Src
+from tests.records import Match, Src
 
 ICT = timezone(timedelta(hours=7))
 NOW = datetime(2024, 11, 29, 10, 30, tzinfo=ICT)  # "Thứ Sáu, 29/11/2024 - 10:30"
