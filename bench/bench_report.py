@@ -224,7 +224,8 @@ def query_ms(url: str, runs: int) -> dict[str, float]:
     from zoneinfo import ZoneInfo
 
     from monitor.report import articles_json, counts_json
-    from storage.queries import ReportFilter, report_articles, report_counts
+    from storage.history import ReportFilter, report_articles, report_counts
+    from storage.readdb import open_read
     from storage.search import parse_query
 
     tz, now = ZoneInfo("Asia/Ho_Chi_Minh"), datetime.now(UTC)
@@ -233,20 +234,20 @@ def query_ms(url: str, runs: int) -> dict[str, float]:
         "by-source": (ReportFilter(), "source"),
         "search": (ReportFilter(search=parse_query(SEARCH), limit=50), None),
     }
-    engine = make_engine(url)
+    db = open_read(url)
+    assert db is not None, f"{url}: not at the newest schema"
     best: dict[str, float] = {}
     for name, (f, by) in cases.items():
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            with Session(engine) as s:
-                if by:
-                    counts_json(report_counts(s, f, by, tz))
-                else:
-                    articles_json(*report_articles(s, f), tz)
+            if by:
+                counts_json(report_counts(db, f, by, tz))
+            else:
+                articles_json(*report_articles(db, f), tz)
             times.append((time.perf_counter() - start) * 1000)
         best[name] = min(times)
-    engine.dispose()
+    db.close()
     return best
 
 

@@ -17,10 +17,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = [
     "FORMATS",
@@ -304,6 +304,9 @@ def articles_table(
     filters: Sequence[tuple[str, str]] = (),
 ) -> Table:
     """Wraps titles and snippets to the terminal; dates and ids never wrap."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(
         title=f"{len(articles)} of {total} articles",
         caption=_caption(filters),
@@ -333,6 +336,9 @@ def articles_table(
 def counts_table(
     counts: Sequence[Count], by: str, filters: Sequence[tuple[str, str]] = ()
 ) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"Articles by {by}", caption=_caption(filters))
     table.add_column(by.capitalize(), overflow="fold")
     table.add_column("Articles", justify="right", no_wrap=True)

@@ -8,7 +8,6 @@ the package's own folder, so no alembic.ini is needed at run time.
 from __future__ import annotations
 
 import importlib.util
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from monitor.errors import StorageError
+from storage.readdb import head_revision
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -181,20 +181,3 @@ def include_object(
 
     hook = getattr(search, "include_object", None)
     return hook is None or bool(hook(obj, name, type_, reflected, compare_to))
-
-
-def head_revision() -> str | None:
-    """The newest revision this version of newsmon ships (read from the files, no alembic)."""
-    revisions: dict[str, str | None] = {}
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions[found["revision"]] = found.get("down_revision")
-    parents = set(revisions.values())
-    heads = [r for r in revisions if r not in parents]
-    return heads[0] if len(heads) == 1 else None
-
-
-_REVISION_LINE = re.compile(
-    r'^(revision|down_revision)\s*(?::[^=]*)?=\s*["\']([^"\']+)["\']', re.MULTILINE
-)

@@ -18,19 +18,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, literal, literal_column, table
-
 from monitor.normalize import clean, fold
 
 __all__ = [
     "SEARCH_OBJECTS",
     "SearchQuery",
-    "apply_search",
+    "SearchSQL",
     "fts5_expression",
     "include_name",
     "include_object",
     "parse_query",
     "search_snippet",
+    "search_sql",
 ]
 
 # The schema objects of migration 0002 that SQLModel.metadata does not describe.
@@ -44,6 +43,7 @@ SEARCH_OBJECTS = frozenset(
         "articles_fts_config",
         "ix_articles_search",
         "ix_articles_when",
+        "search_index_state",  # migration 0003: the watermark of storage.searchindex
     }
 )
 PG_VECTOR = (
@@ -53,7 +53,6 @@ PG_VECTOR = (
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
-_FTS = table("articles_fts", column("rowid"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,27 +99,50 @@ def fts5_expression(query: SearchQuery) -> str:
     return expr
 
 
-def _tsquery(words: tuple[str, ...]) -> ColumnElement[Any]:
-    return func.phraseto_tsquery(literal_column("'simple'::regconfig"), " ".join(words))
+@dataclass(frozen=True, slots=True)
+class SearchSQL:
+    """The pieces a query over `articles` needs to keep only the hits and rank them: a JOIN,
+    a WHERE condition and an ORDER BY term (best first), each with its `?` parameters."""
+
+    join: str
+    where: str
+    where_params: tuple[str, ...]
+    rank: str
+    rank_params: tuple[str, ...]
 
 
-def apply_search(stmt: Select[Any], dialect: str, query: SearchQuery) -> tuple[Select[Any], Any]:
-    """`stmt` (which selects from `articles`) narrowed to the query's hits, and the ORDER BY
-    term for relevance (best first)."""
+def _tsquery(words: tuple[str, ...]) -> tuple[str, list[str]]:
+    return "phraseto_tsquery('simple'::regconfig, ?)", [" ".join(words)]
+
+
+def search_sql(dialect: str, query: SearchQuery) -> SearchSQL:
+    """FTS5 MATCH and bm25 on SQLite; the GIN-indexed tsvector and ts_rank_cd on PostgreSQL."""
     if dialect == "sqlite":
-        stmt = stmt.join(_FTS, _FTS.c.rowid == literal_column("articles.id")).where(
-            literal_column("articles_fts").op("MATCH")(literal(fts5_expression(query)))
+        return SearchSQL(
+            "JOIN articles_fts ON articles_fts.rowid = articles.id",
+            "articles_fts MATCH ?",
+            (fts5_expression(query),),
+            "bm25(articles_fts)",  # lower is better
+            (),
         )
-        return stmt, func.bm25(literal_column("articles_fts"))  # lower is better
-    vector = literal_column(PG_VECTOR)
-    wanted = _tsquery(query.required[0])
+    wanted, params = _tsquery(query.required[0])
     for phrase in query.required[1:]:
-        wanted = func.tsquery_and(wanted, _tsquery(phrase))
+        sql, more = _tsquery(phrase)
+        wanted, params = f"{wanted} && {sql}", params + more
     for phrase in query.excluded:
-        wanted = func.tsquery_and(wanted, func.tsquery_not(_tsquery(phrase)))
-    ranked = func.tsquery_or(wanted, _tsquery(query.together)) if query.together else wanted
-    stmt = stmt.where(vector.op("@@")(wanted))
-    return stmt, func.ts_rank_cd(vector, ranked).desc()
+        sql, more = _tsquery(phrase)
+        wanted, params = f"{wanted} && !!{sql}", params + more
+    ranked, rank_params = wanted, list(params)
+    if query.together:
+        sql, more = _tsquery(query.together)
+        ranked, rank_params = f"({wanted}) || {sql}", rank_params + more
+    return SearchSQL(
+        "",
+        f"{PG_VECTOR} @@ ({wanted})",
+        tuple(params),
+        f"ts_rank_cd({PG_VECTOR}, {ranked}) DESC",
+        tuple(rank_params),
+    )
 
 
 def search_snippet(title: str, body: str, query: SearchQuery, width: int = 200) -> str:

@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from monitor.pipeline import search_text
 from storage import repo
-from storage.queries import ReportFilter, report_articles, report_counts
+from storage.history import ReportFilter, report_articles, report_counts
+from storage.readdb import ReadDB, open_read
 from storage.search import fts5_expression, parse_query, search_snippet
 from tests.records import Src
 
@@ -58,9 +59,19 @@ def ids(engine: Engine) -> Iterator[dict[str, int]]:
     yield found
 
 
+def _read(engine: Engine) -> ReadDB:
+    """The history commands' connection (plain driver, no SQLAlchemy) to the test database."""
+    db = open_read(engine.url.render_as_string(hide_password=False))
+    assert db is not None, "the test database is not at the newest schema"
+    return db
+
+
 def _search(engine: Engine, query: str) -> list[int]:
-    with Session(engine) as s:
-        rows, total = report_articles(s, ReportFilter(search=parse_query(query), all=True))
+    db = _read(engine)
+    try:
+        rows, total = report_articles(db, ReportFilter(search=parse_query(query), all=True))
+    finally:
+        db.close()
     assert total == len(rows)
     return [r.id for r in rows]
 
@@ -134,16 +145,19 @@ def test_edits_and_deletes_keep_the_index_in_step(engine: Engine, ids: dict[str,
 
 def test_search_combines_with_filters_and_counts(engine: Engine, ids: dict[str, int]) -> None:
     query = parse_query("liên kết vùng")
-    with Session(engine) as s:
+    db = _read(engine)
+    try:
         rows, total = report_articles(
-            s, ReportFilter(search=query, all=True, since=NOW - timedelta(minutes=90), limit=1)
+            db, ReportFilter(search=query, all=True, since=NOW - timedelta(minutes=90), limit=1)
         )
         assert total == 2 and len(rows) == 1  # title-phrase and nfd-body are in the window
         assert "liên kết vùng" in rows[0].snippet
-        counts = report_counts(s, ReportFilter(search=query, all=True), "source", UTC)
+        counts = report_counts(db, ReportFilter(search=query, all=True), "source", UTC)
         assert [(c.key, c.articles) for c in counts] == [("cantho-portal", 4)]
         # without --all only articles that matched a topic: none stored here
-        assert report_articles(s, ReportFilter(search=query)) == ([], 0)
+        assert report_articles(db, ReportFilter(search=query)) == ([], 0)
+    finally:
+        db.close()
 
 
 def test_the_query_uses_the_index(engine: Engine, ids: dict[str, int]) -> None:

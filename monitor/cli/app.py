@@ -15,6 +15,8 @@ from monitor.logsetup import register_secrets
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from storage.readdb import ReadDB
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -30,6 +32,7 @@ class App:
     quiet: int = 0
     _config: Config | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
+    _read: ReadDB | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -54,10 +57,30 @@ class App:
             do_upgrade(self._engine)
         return self._engine
 
+    def read_db(self) -> ReadDB:
+        """A plain driver connection for the history commands: no SQLAlchemy to import when
+        the schema is current; otherwise the engine creates or migrates the database first."""
+        if self._read is None:
+            from storage.readdb import open_read
+
+            db = open_read(self.db_url)
+            if db is None:
+                self.engine(upgrade=True)  # creates, migrates, or says why it cannot
+                db = open_read(self.db_url)
+            if db is None:
+                from monitor.errors import StorageError
+
+                raise StorageError("database: this URL form cannot be read by report")
+            self._read = db
+        return self._read
+
     def now(self) -> datetime:
         return utcnow()
 
     def close(self) -> None:
+        if self._read is not None:
+            self._read.close()
+            self._read = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

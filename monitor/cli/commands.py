@@ -16,7 +16,7 @@ COMMANDS: dict[str, str] = {
     "try": "monitor.cli.poll:try_",
     "match": "monitor.cli.match:match",
     "run": "monitor.cli.run:run",
-    "report": "monitor.cli.history:report",
+    "report": "monitor.cli.report:report",
     "show": "monitor.cli.history:show",
     "sources": "monitor.cli.history:sources",
     "alerts": "monitor.cli.alerts:alerts",

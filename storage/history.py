@@ -1,0 +1,226 @@
+"""The read side of `report`: the articles of a period, topic, source or search, and counts.
+
+Plain SQL over a storage.readdb.ReadDB (SQLite and PostgreSQL alike, no SQLAlchemy: `report` is
+a short process and its start-up counts); the renderers get plain dataclasses (monitor.report)
+and never touch the database. An article's date is its published date, else the time newsmon
+first saw it (`ix_articles_when` of migration 0002 indexes exactly that expression). "Matched"
+means the article has at least one topic match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from monitor.report import Count, ReportArticle, TopicHit
+from storage.readdb import ReadDB
+from storage.search import SearchQuery, search_snippet, search_sql
+
+__all__ = ["BY", "ReportFilter", "report_articles", "report_counts", "source_stored"]
+
+BY = ("day", "source", "topic")
+WHEN = "coalesce(articles.published_at, articles.first_seen_at)"  # = ix_articles_when
+_SNIPPET = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilter:
+    """What `report` narrows the history to; None means "no limit" for every field."""
+
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    topic: str | None = None
+    source: str | None = None
+    search: SearchQuery | None = None
+    all: bool = False  # also articles that matched no topic
+    limit: int | None = None
+
+
+@dataclass
+class _Select:
+    """A SELECT over `articles` built clause by clause, with its `?` parameters in order."""
+
+    columns: str
+    joins: list[str]
+    where: list[str]
+    params: list[Any]
+
+    def sql(self, tail: str = "") -> str:
+        text = f"SELECT {self.columns} FROM articles {' '.join(self.joins)}"
+        if self.where:
+            text += " WHERE " + " AND ".join(self.where)
+        return f"{text} {tail}"
+
+
+def _select(db: ReadDB, columns: str, f: ReportFilter, *, matched: bool = True) -> _Select:
+    q = _Select(columns, [], [], [])
+    if f.since is not None:
+        q.where.append(f"{WHEN} >= ?")
+        q.params.append(db.bind(f.since))
+    if f.until is not None:
+        q.where.append(f"{WHEN} < ?")
+        q.params.append(db.bind(f.until))
+    if f.source is not None:
+        q.where.append("articles.source_id = ?")
+        q.params.append(f.source)
+    if matched and (f.topic is not None or not f.all):
+        if f.topic is not None:
+            q.where.append(
+                "articles.id IN (SELECT article_id FROM topic_matches WHERE topic_id = ?)"
+            )
+            q.params.append(f.topic)
+        else:
+            q.where.append("articles.id IN (SELECT article_id FROM topic_matches)")
+    if f.search is not None:
+        s = search_sql(db.dialect, f.search)
+        if s.join:
+            q.joins.append(s.join)
+        q.where.append(s.where)
+        q.params.extend(s.where_params)
+    return q
+
+
+def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], int]:
+    """The articles of the report, newest first (best first when searching), and how many
+    articles the filters select in all (before `limit`)."""
+    columns = (
+        "articles.id, articles.url, articles.title, articles.source_id, "
+        "articles.published_at, articles.first_seen_at, articles.summary"
+    )
+    q = _select(db, columns, f)
+    order, params = [], list(q.params)
+    if f.search is not None:
+        s = search_sql(db.dialect, f.search)
+        order.append(s.rank)
+        params.extend(s.rank_params)
+    order += [f"{WHEN} DESC", "articles.id DESC"]
+    tail = "ORDER BY " + ", ".join(order)
+    if f.limit is not None:
+        tail += " LIMIT ?"
+        params.append(f.limit)
+    rows = db.rows(q.sql(tail), params)
+    if f.limit is None or len(rows) < f.limit:
+        total = len(rows)
+    else:
+        count = _select(db, "count(*)", f)
+        total = int(db.scalar(count.sql(), count.params) or 0)
+    ids = [r[0] for r in rows]
+    topics = _topic_hits(db, ids)
+    snippets = _snippets(db, ids, topics, f.search)
+    articles = [
+        ReportArticle(
+            id=r[0],
+            url=r[1],
+            title=r[2],
+            source=r[3],
+            published_at=db.when(r[4]),
+            first_seen_at=db.when(r[5]) or datetime.min.replace(tzinfo=UTC),
+            topics=tuple(hit for hit, _ in topics.get(r[0], ())),
+            snippet=snippets.get(r[0]) or _shorten(r[6] or ""),
+        )
+        for r in rows
+    ]
+    return articles, total
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _in(ids: Sequence[int]) -> str:
+    return "(" + ", ".join("?" * len(ids)) + ")"
+
+
+def _topic_hits(db: ReadDB, ids: Sequence[int]) -> dict[int, list[tuple[TopicHit, str]]]:
+    """Each article's topic matches, best score first, with their snippets."""
+    found: dict[int, list[tuple[TopicHit, str]]] = {}
+    for chunk in _chunks(ids):
+        sql = (
+            "SELECT article_id, topic_id, score, terms, snippet FROM topic_matches "
+            f"WHERE article_id IN {_in(chunk)}"
+        )
+        for article_id, topic_id, score, terms, snippet in db.rows(sql, chunk):
+            hit = TopicHit(topic_id, score, tuple(str(t[0]) for t in db.json(terms)))
+            found.setdefault(article_id, []).append((hit, snippet))
+    for hits in found.values():
+        hits.sort(key=lambda h: (-h[0].score, h[0].id))
+    return found
+
+
+def _shorten(text: str, width: int = _SNIPPET) -> str:
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > width // 2 else width] + "…"
+
+
+def _snippets(
+    db: ReadDB,
+    ids: Sequence[int],
+    topics: dict[int, list[tuple[TopicHit, str]]],
+    search: SearchQuery | None,
+) -> dict[int, str]:
+    """Around the search hit when searching; else the best match's snippet; else the lead."""
+    out = {i: hits[0][1] for i, hits in topics.items() if hits and hits[0][1]}
+    wanted = list(ids) if search is not None else [i for i in ids if i not in out]
+    for chunk in _chunks(wanted):
+        sql = f"SELECT id, title, body FROM articles WHERE id IN {_in(chunk)}"
+        for article_id, title, body in db.rows(sql, chunk):
+            if search is not None:
+                out[article_id] = search_snippet(title, body, search, _SNIPPET)
+            elif body:
+                out[article_id] = _shorten(body)
+    return out
+
+
+def report_counts(db: ReadDB, f: ReportFilter, by: str, tz: tzinfo) -> list[Count]:
+    """`report --by day|source|topic`: articles per local day (oldest first), per source or
+    per topic (most first). An article with two topics counts once under each."""
+    if by == "day":
+        return _per_day(db, f, tz)
+    if by == "source":
+        q = _select(db, "articles.source_id, count(*)", f)
+        sql = q.sql("GROUP BY articles.source_id")
+    elif by == "topic":
+        q = _select(db, "topic_matches.topic_id, count(*)", f, matched=False)
+        q.joins.insert(0, "JOIN topic_matches ON topic_matches.article_id = articles.id")
+        if f.topic is not None:
+            q.where.append("topic_matches.topic_id = ?")
+            q.params.append(f.topic)
+        sql = q.sql("GROUP BY topic_matches.topic_id")
+    else:
+        raise ValueError(f"cannot count by {by!r} (day, source or topic)")
+    counts = [Count(key, int(n)) for key, n in db.rows(sql, q.params)]
+    if by == "topic" and f.all and f.topic is None:
+        none = _select(db, "count(*)", f, matched=False)
+        none.where.append("articles.id NOT IN (SELECT article_id FROM topic_matches)")
+        unmatched = int(db.scalar(none.sql(), none.params) or 0)
+        if unmatched:
+            counts.append(Count(None, unmatched))
+    counts.sort(key=lambda c: (-c.articles, c.key or "\uffff"))
+    return counts[: f.limit] if f.limit is not None else counts
+
+
+def _per_day(db: ReadDB, f: ReportFilter, tz: tzinfo) -> list[Count]:
+    """Counted per UTC hour in the database, then summed per day in `tz` (exact for every zone
+    whose offset is a whole number of hours, Asia/Ho_Chi_Minh among them)."""
+    if db.dialect == "sqlite":
+        hour = f"strftime('%Y-%m-%d %H', {WHEN})"
+    else:
+        hour = f"to_char(timezone('UTC', {WHEN}), 'YYYY-MM-DD HH24')"
+    q = _select(db, f"{hour}, count(*)", f)
+    per_day: Counter[str] = Counter()
+    for key, n in db.rows(q.sql(f"GROUP BY {hour}"), q.params):
+        start = datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        per_day[start.astimezone(tz).date().isoformat()] += int(n)
+    counts = [Count(day, n) for day, n in sorted(per_day.items())]
+    return counts[-f.limit :] if f.limit else counts
+
+
+def source_stored(db: ReadDB, source_id: str) -> bool:
+    """Whether the database knows the source (one since removed from the config, say)."""
+    return db.scalar("SELECT 1 FROM sources WHERE id = ?", [source_id]) is not None
