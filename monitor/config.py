@@ -27,10 +27,12 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.quickconfig import DEFAULT_DB as DEFAULT_DB  # re-exported: one home for these
+from monitor.quickconfig import DEFAULT_TIMEZONE, resolve_db_url
+from monitor.quickconfig import config_path as config_path
+from monitor.quickconfig import database_url as database_url
 from monitor.units import parse_duration, parse_size
 from monitor.yamlsource import Located, load_located
-
-DEFAULT_DB = "sqlite:///data/newsmon.db"
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]
@@ -56,7 +58,7 @@ class Settings(_Model):
     """Global settings; every key is optional."""
 
     database: str | None = None
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     user_agent: str = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
     interval: Duration = timedelta(minutes=15)
     concurrency: Annotated[int, Field(ge=1, le=1000)] = 16
@@ -221,11 +223,6 @@ class Config(_Model):
         )
 
 
-def config_path(explicit: str | os.PathLike[str] | None) -> Path:
-    """``--config``, else ``$NEWSMON_CONFIG``, else ``./sources.yaml``."""
-    return Path(explicit or os.environ.get("NEWSMON_CONFIG") or "sources.yaml")
-
-
 def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Config:
     """Read and validate; raise ConfigError (all problems, one line each) on any error."""
     path = Path(path)
@@ -356,25 +353,3 @@ def _resolve_paths(config: Config, base: Path, located: Located) -> Config:
     if settings.database:
         settings = settings.model_copy(update={"database": resolve_db_url(settings.database, base)})
     return config.model_copy(update={"sources": sources, "settings": settings})
-
-
-def resolve_db_url(url: str, base: Path) -> str:
-    """``sqlite:///data/x.db`` (relative) → an absolute path under ``base``."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/"):
-        rest = url[len(prefix) :]
-        if rest and rest != ":memory:":
-            return prefix + str((base / rest).resolve())
-    return url
-
-
-def database_url(explicit: str | None, config: Config | None) -> str:
-    """``--db``, else ``$NEWSMON_DB``, else ``settings.database``, else the default."""
-    if explicit:
-        return resolve_db_url(explicit, Path.cwd())
-    if os.environ.get("NEWSMON_DB"):
-        return resolve_db_url(os.environ["NEWSMON_DB"], Path.cwd())
-    if config is not None and config.settings.database:
-        return config.settings.database
-    base = config.path.parent if config is not None and config.path else Path.cwd()
-    return resolve_db_url(DEFAULT_DB, base)

@@ -7,6 +7,8 @@ import csv
 import difflib
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -273,3 +275,37 @@ def test_sources(
     code, out, _ = run(capsys, [*base, "sources"])
     assert code == 0 and out.index("baocant") < out.index("vinhlo")
     assert "FAIL ×1" in out and "HTTP 503" in out
+
+
+def test_report_reads_only_the_keys_it_needs(
+    capsys: pytest.CaptureFixture[str], setup: tuple, tmp_path: Path
+) -> None:
+    """A mistake in a part `report` does not read (a poll interval) does not stop the history;
+    one in a part it reads (the time zone) is the usual located error."""
+    base, ids = setup
+    config = Path(base[1])
+    broken = CONFIG.replace(
+        "url: https://vinhlong.gov.vn/", "url: https://vinhlong.gov.vn/\n    interval: 10 minutes"
+    )
+    config.write_text(broken, encoding="utf-8")
+    assert keys(report_json(capsys, base, "--source", "cantho-portal"), ids) == ["coop", "old"]
+    code, _, err = run(capsys, [*base, "check"])
+    assert code == 2 and "sources[2].interval" in err
+    config.write_text(CONFIG.replace("Asia/Ho_Chi_Minh", "Asia/Can_Tho"), encoding="utf-8")
+    code, _, err = run(capsys, [*base, "report"])
+    assert code == 2 and f"{config}:3:" in err and "unknown time zone 'Asia/Can_Tho'" in err
+
+
+def test_report_starts_without_sqlalchemy_or_pydantic(setup: tuple) -> None:
+    """`report` is mostly start-up: it reads through the driver, and the configuration without
+    the full models (~0.3 s of imports on this kind of machine)."""
+    base, _ = setup
+    probe = (
+        "import sys\nfrom monitor.cli import main\n"
+        f"code = main({[*base, 'report', '--format', 'json', '--search', 'liên kết vùng']!r})\n"
+        "heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'alembic', 'httpx') if m in sys.modules)\n"
+        "print('RESULT', code, heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "RESULT 0 []" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["total"] == 3

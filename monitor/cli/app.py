@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.config import Config, config_path, database_url, load_config
 from monitor.logsetup import register_secrets
+from monitor.quickconfig import QuickConfig, config_path, database_url, load_quick
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from monitor.config import Config
     from storage.readdb import ReadDB
 
 
@@ -31,19 +32,39 @@ class App:
     verbose: int = 0
     quiet: int = 0
     _config: Config | None = field(default=None, repr=False)
+    _quick: QuickConfig | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
     _read: ReadDB | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
+        """The whole configuration, validated (pydantic models)."""
         if self._config is None:
+            from monitor.config import load_config
+
             self._config = load_config(self.config_file)
             register_secrets(c.url for c in self._config.channels)
         return self._config
 
     @property
+    def quick_config(self) -> QuickConfig | Config:
+        """What the history commands read (database, time zone, ids and names), without the
+        full validation's imports; the whole configuration when it is loaded already."""
+        if self._config is not None:
+            return self._config
+        if self._quick is None:
+            found = load_quick(self.config_file)
+            if not isinstance(found, QuickConfig):
+                self._config = found
+                register_secrets(c.url for c in found.channels)
+                return found
+            self._quick = found
+            register_secrets(found.channel_urls)
+        return self._quick
+
+    @property
     def db_url(self) -> str:
-        return database_url(self.db_option, self.config)
+        return database_url(self.db_option, self.quick_config)
 
     def engine(self, *, upgrade: bool = False) -> Engine:
         """The database engine; ``upgrade`` applies migrations first (run, poll)."""

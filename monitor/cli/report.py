@@ -29,13 +29,13 @@ def _when(value: str | None, option: str, app: App, *, end: bool = False) -> dat
     if value is None:
         return None
     try:
-        return parse_when(value, now=app.now(), tz=app.config.settings.tz, end=end)
+        return parse_when(value, now=app.now(), tz=app.quick_config.settings.tz, end=end)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint=option) from None
 
 
 def _check_ids(app: App, topic: str | None, source: str | None) -> None:
-    config = app.config
+    config = app.quick_config
     if topic is not None and config.topic(topic) is None:
         known = ", ".join(t.id for t in config.topics) or "none defined"
         raise ConfigError(f"unknown topic {topic!r} (known: {known})")
@@ -123,7 +123,7 @@ def report(
     from storage.history import ReportFilter, report_articles, report_counts
     from storage.search import parse_query
 
-    tz, now = app.config.settings.tz, app.now()
+    tz, now = app.quick_config.settings.tz, app.now()
     start, end = _when(since, "--since", app), _when(until, "--until", app, end=True)
     query = None
     if search is not None:

@@ -1,0 +1,167 @@
+"""What the history commands need from sources.yaml, read without the full validation.
+
+`report` is a short process: pydantic and the configuration models take ~0.1 s to import, more
+than a report's query on a million articles. It needs only the database URL, the time zone, the
+ids and names of topics and sources, and the channel URLs (whose secrets the log filter hides).
+This reads just those, from the same located YAML (`${VAR}` included), and leaves the rest of
+the file to `check`, `poll` and `run`. Anything unexpected in those keys falls back to the full
+load (monitor.config), so a mistake there gets its usual located error.
+
+The defaults and the database URL rules live here, shared with monitor.config.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_TIMEZONE",
+    "QuickConfig",
+    "config_path",
+    "database_url",
+    "load_quick",
+    "resolve_db_url",
+]
+
+DEFAULT_DB = "sqlite:///data/newsmon.db"
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A topic or source: its id and display name (the id when it has none)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuickSettings:
+    database: str | None
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class QuickConfig:
+    """The slice of monitor.config.Config the history commands read, by the same names."""
+
+    path: Path
+    settings: QuickSettings
+    topics: tuple[Named, ...]
+    sources: tuple[Named, ...]
+    channel_urls: tuple[str, ...]
+
+    def topic(self, topic_id: str) -> Named | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def source(self, source_id: str) -> Named | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """``--config``, else ``$NEWSMON_CONFIG``, else ``./sources.yaml``."""
+    return Path(explicit or os.environ.get("NEWSMON_CONFIG") or "sources.yaml")
+
+
+def resolve_db_url(url: str, base: Path) -> str:
+    """``sqlite:///data/x.db`` (relative) → an absolute path under ``base``."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:":
+            return prefix + str((base / rest).resolve())
+    return url
+
+
+def database_url(explicit: str | None, config: Any) -> str:
+    """``--db``, else ``$NEWSMON_DB``, else ``settings.database``, else the default.
+
+    `config` is a monitor.config.Config, a QuickConfig, or None; its database is already
+    resolved against the file's folder."""
+    if explicit:
+        return resolve_db_url(explicit, Path.cwd())
+    if os.environ.get("NEWSMON_DB"):
+        return resolve_db_url(os.environ["NEWSMON_DB"], Path.cwd())
+    if config is not None and config.settings.database:
+        return str(config.settings.database)
+    base = config.path.parent if config is not None and config.path else Path.cwd()
+    return resolve_db_url(DEFAULT_DB, base)
+
+
+class _Unexpected(Exception):
+    """A key read here is not of the expected shape: the full load says what is wrong."""
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Unexpected
+    return value
+
+
+def _entries(data: dict[str, Any], section: str, *, named: bool = True) -> list[dict[str, Any]]:
+    value = data.get(section)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        raise _Unexpected
+    for entry in value:
+        if named and (
+            not isinstance(entry.get("id"), str)
+            or ("name" in entry and not isinstance(entry["name"], str))
+        ):
+            raise _Unexpected
+    return value
+
+
+def _named(entries: list[dict[str, Any]]) -> tuple[Named, ...]:
+    ids = [e["id"] for e in entries]
+    if len(set(ids)) != len(ids):
+        raise _Unexpected
+    return tuple(Named(e["id"], e.get("name") or e["id"]) for e in entries)
+
+
+def load_quick(path: Path) -> QuickConfig | Any:
+    """The QuickConfig of `path`; or, when those keys are not as expected, the full
+    monitor.config.Config (which raises the located ConfigError of the mistake)."""
+    from monitor.errors import ConfigError
+    from monitor.yamlsource import load_located
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    data = load_located(text, str(path)).data
+    try:
+        if not isinstance(data, dict):
+            raise _Unexpected
+        settings = _mapping(data.get("settings"))
+        database = settings.get("database")
+        zone = settings.get("timezone", DEFAULT_TIMEZONE)
+        if not (database is None or isinstance(database, str)) or not isinstance(zone, str):
+            raise _Unexpected
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _Unexpected from None
+        channels = _entries(data, "channels", named=False)
+        urls = tuple(c["url"] for c in channels if isinstance(c.get("url"), str))
+        return QuickConfig(
+            path=path,
+            settings=QuickSettings(resolve_db_url(database, path.parent) if database else None, tz),
+            topics=_named(_entries(data, "topics")),
+            sources=_named(_entries(data, "sources")),
+            channel_urls=urls,
+        )
+    except _Unexpected:
+        from monitor.config import load_config
+
+        return load_config(path)
