@@ -8,9 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from monitor.cli.app import App, pass_app
 from monitor.config import Config, Source
@@ -101,6 +98,9 @@ def poll(app: App, source_ids: tuple[str, ...], no_alerts: bool, as_json: bool) 
 
 
 def _print_poll(summary: dict[str, Any]) -> None:
+    from rich.console import Console  # only for the terminal summary (--json needs none)
+    from rich.table import Table
+
     table = Table("source", "ok", "status", "items", "new", "error", box=None)
     for s in summary["sources"]:
         table.add_row(
@@ -197,6 +197,10 @@ def try_(app: App, target: str, article_url: str | None, as_json: bool) -> None:
 
 
 def _print_try(out: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console()
     if out.get("feed_url"):
         console.print(f"feed advertised: {out['feed_url']}")
