@@ -159,6 +159,7 @@ def bench(n: int, interval: int, cycles: int, seed: int) -> list[dict[str, Any]]
             f"{baseline.wall:.1f}s, peak RSS {baseline.maxrss_mb:.1f} MB",
             flush=True,
         )
+        site.reset()  # the politeness row is the daemon's: not the baseline poll's requests
         cmd = bench_poll.newsmon_cmd(config, db, "-q", "run")
         log = (folder / "daemon.log").open("wb")
         started = time.monotonic()

@@ -110,7 +110,8 @@ class _HostLimit:
     """A host's politeness state. `last_sent` is when the latest request's headers were
     written to the socket (not when its turn came: under load the two can be far apart), and
     `sent` (the latest request's own event) is set once that request reached the wire or gave
-    up, so the next one counts its gap from the real moment."""
+    up, so the next one counts its gap from the real moment. Both on the monotonic clock; a
+    late record only widens the gap, never narrows it."""
 
     connections: asyncio.Semaphore
     gap: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -317,7 +318,9 @@ class Fetcher:
                 try:
                     response = await client.send(request, stream=True, follow_redirects=False)
                 finally:
-                    turn[1].set()  # reached the wire, or never will: the next may go
+                    # No headers-written event (an error mid-write, a transport without the
+                    # trace hook): count the gap from now, the latest the bytes can have left.
+                    turn[0].written(turn[1])
                 try:
                     if response.is_success:
                         body = await _read_capped(response, cap)

@@ -424,3 +424,122 @@ def test_loopback_serves_a_directory_with_header_files(tmp_path: Any) -> None:
     assert article.content == page
     assert article.content_type == "text/html; charset=windows-1258"
     assert again.not_modified
+
+
+# -- politeness as a server sees it, under the daemon's pattern --------------------------------
+# A server in its own process, stamping each request with the kernel's receive time
+# (SO_TIMESTAMPNS): neither the GIL nor the server's scheduling delays what it records.
+STAMPING_SERVER = r"""
+import heapq, json, select, socket, struct, sys, time
+latency = float(sys.argv[1])
+lsock = socket.socket()
+# the constant is Linux's (Python 3.11 does not name it); elsewhere: the time at recv()
+TSNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else None)
+stamping = TSNS is not None
+if stamping:  # from the start: bytes queued before accept() are stamped too
+    lsock.setsockopt(socket.SOL_SOCKET, TSNS, 1)
+lsock.bind(("127.0.0.1", 0))
+lsock.listen(64)
+lsock.setblocking(False)
+print(lsock.getsockname()[1], flush=True)
+conns, bufs, arrivals, due = {}, {}, [], []
+
+def answer(sock, path, head):
+    if path == "/__arrivals":
+        body, status, extra = json.dumps(arrivals).encode(), "200 OK", ""
+    elif path == "/robots.txt":
+        body, status, extra = b"User-agent: *\nAllow: /\n", "200 OK", ""
+    elif path.startswith("/list/") and 'if-none-match: "v1"' in head.lower():
+        body, status, extra = b"", "304 Not Modified", 'ETag: "v1"\r\n'
+    else:
+        body, status, extra = b"<html><body><p>trang</p></body></html>", "200 OK", 'ETag: "v1"\r\n'
+    head_out = f"HTTP/1.1 {status}\r\n{extra}Content-Length: {len(body)}\r\n\r\n"
+    try:
+        sock.sendall(head_out.encode() + body)
+    except OSError:
+        pass
+
+while True:
+    timeout = max(0.0, due[0][0] - time.monotonic()) if due else 1.0
+    ready, _, _ = select.select([lsock, *conns.values()], [], [], timeout)
+    for sock in ready:
+        if sock is lsock:
+            c, _ = lsock.accept()
+            if stamping:
+                c.setsockopt(socket.SOL_SOCKET, TSNS, 1)
+            conns[c.fileno()], bufs[c.fileno()] = c, [b"", None]
+            continue
+        data, anc, _, _ = sock.recvmsg(65536, 64)
+        if not data:
+            conns.pop(sock.fileno()); bufs.pop(sock.fileno()); sock.close()
+            continue
+        stamp = time.time()
+        for level, kind, raw in anc:
+            if level == socket.SOL_SOCKET and kind == TSNS:
+                sec, nsec = struct.unpack("qq", raw[:16])
+                stamp = sec + nsec / 1e9
+        buf = bufs[sock.fileno()]
+        if not buf[0]:
+            buf[1] = stamp  # the request's first bytes
+        buf[0] += data
+        while b"\r\n\r\n" in buf[0]:
+            head, _, buf[0] = buf[0].partition(b"\r\n\r\n")
+            text = head.decode("latin-1")
+            path = text.split(" ", 2)[1]
+            if path == "/__arrivals":
+                answer(sock, path, text)
+                continue
+            arrivals.append([buf[1], path])
+            heapq.heappush(due, (time.monotonic() + latency, id(sock), sock, path, text))
+    now = time.monotonic()
+    while due and due[0][0] <= now:
+        _, _, sock, path, text = heapq.heappop(due)
+        answer(sock, path, text)
+"""
+
+
+@pytest.fixture
+def stamping_server() -> Iterator[str]:
+    """The base URL of a server answering 90 ms late and recording kernel arrival times."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STAMPING_SERVER, "0.09"], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline())
+    yield f"http://127.0.0.1:{port}"
+    proc.kill()
+    proc.wait()
+
+
+def test_gap_between_arrivals_holds_under_the_daemons_pattern(stamping_server: str) -> None:
+    """Several sources on one host polled with and without validators, article rechecks and
+    robots.txt, from one fetcher, some arriving while a gap is running: no two requests reach
+    the server closer than per_host_delay (2 ms allowed for the stamping itself)."""
+    base = stamping_server
+    polite = Settings(per_host_delay=timedelta(milliseconds=100), concurrency=50)
+
+    async def go() -> None:
+        async with Fetcher(polite, retry=FAST) as fetcher:
+
+            async def later(delay: float, url: str, **kw: Any) -> FetchResult:
+                await asyncio.sleep(delay)
+                return await fetcher.fetch(url, **kw)
+
+            jobs = [fetcher.fetch(f"{base}/list/{i}", etag='"v1"') for i in range(5)]
+            jobs += [later(0.13 * i, f"{base}/list/n{i}") for i in range(4)]
+            jobs += [
+                later(0.05 * i, f"{base}/art/{i}", discovered=True, source_url=f"{base}/list/0")
+                for i in range(6)
+            ]
+            results = await asyncio.gather(*jobs)
+            assert all(r.status in (200, 304) for r in results)
+
+    asyncio.run(go())
+    arrivals = httpx.get(f"{base}/__arrivals").json()
+    assert len(arrivals) == 16  # robots.txt once, 15 pages
+    times = sorted(t for t, _path in arrivals)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.098, sorted(gaps)[:3]
