@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import importlib.util
 import math
 import socket
 import ssl
+import sys
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -31,6 +33,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from monitor.errors import FetchError
 from monitor.netguard import ALLOWED_SCHEMES, AddressGuard
 from monitor.robots import RobotsCache
+
+# httpcore imports sniffio each time it sets up a lock or a network backend (several times per
+# request) and falls back to asyncio when it is missing; a missing module is looked for again
+# on every sys.path entry at each import. Recorded as absent once, each attempt fails at once.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt
@@ -269,9 +277,10 @@ class Fetcher:
         discovered: bool,
         source_host: str | None,
     ) -> FetchResult:
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in ALLOWED_SCHEMES:  # httpx would read "file:///x" as a relative URL
-            raise FetchError(f"unsupported URL scheme '{scheme}'")
+        if not url[:8].lower().startswith(("http://", "https://")):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme not in ALLOWED_SCHEMES:  # httpx would read "file:///x" as a relative URL
+                raise FetchError(f"unsupported URL scheme '{scheme}'")
         client = self._client(tls)
         try:
             request = client.build_request("GET", url, headers=headers)

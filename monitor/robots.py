@@ -25,6 +25,17 @@ FAILURE_TTL = 600.0  # seconds before a robots.txt that failed to load is tried 
 class _Entry:
     expires: float
     parser: urllib.robotparser.RobotFileParser | None  # None: everything allowed
+    allows_all: bool = False  # no rule refuses anything: every URL allowed, nothing to parse
+
+
+def _allows_all(parser: urllib.robotparser.RobotFileParser | None) -> bool:
+    """True when no rule of any group disallows a path (an empty `Disallow:` allows)."""
+    if parser is None:
+        return True
+    if parser.disallow_all or not parser.mtime():
+        return False
+    groups = [*parser.entries, *([parser.default_entry] if parser.default_entry else [])]
+    return all(line.allowance for group in groups for line in group.rulelines)
 
 
 def robots_url(url: str) -> str:
@@ -58,10 +69,10 @@ class RobotsCache:
                 if entry is None or entry.expires <= time.monotonic():
                     entry = await self._load(key, load)
                     self._entries[key] = entry
-        return entry.parser is None or entry.parser.can_fetch(user_agent, url)
+        return entry.allows_all or entry.parser.can_fetch(user_agent, url)  # type: ignore[union-attr]
 
     async def _load(self, key: str, load: Loader) -> _Entry:
         text, definitive = await load(key)
         ttl = self._ttl if definitive else min(self._ttl, FAILURE_TTL)
         parser = parse_robots(text) if text is not None else None
-        return _Entry(time.monotonic() + ttl, parser)
+        return _Entry(time.monotonic() + ttl, parser, _allows_all(parser))
