@@ -2,29 +2,41 @@
 
 Each function is one short transaction through the repository, so a crash or a kill at any
 moment leaves either the whole article (with its matches and its alert rows) or nothing.
+
+New articles reach the SQLite search index in batches (storage/searchindex.py), here and only
+here: `save_articles` indexes once a few hundred wait, `PollBatch.flush` (the end of a
+`newsmon poll` pass) indexes whatever waits, and a search catches up on the rest itself.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from monitor.config import Config, Source
 from monitor.items import Article
 from monitor.matcher import TopicMatch
 from notifiers import outbox
-from storage import repo
+from storage import repo, searchindex
 from storage.models import Article as StoredArticle
 
 if TYPE_CHECKING:
     from monitor.fetch import FetchResult
     from monitor.pipeline import PollRecord
+
+log = logging.getLogger("newsmon.store")
+
+# Articles left waiting for the search index before a save indexes them: indexing 10 rows at a
+# time costs about three times as much per row as a few hundred (bench/bench_report.py).
+INDEX_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +101,26 @@ class PollBatch:
         return True
 
     def flush(self) -> None:
+        """Keep the deferred 304s and put every article stored so far in the search index."""
         polls, self._unchanged = self._unchanged, []
         if polls:
             with Session(self._engine) as session:
                 repo.record_unchanged_polls(session, polls)
+        index_articles(self._engine)
+
+
+def index_articles(engine: Engine, at_least: int = 1) -> int:
+    """Index the stored articles that wait for the search index, if at least `at_least` wait.
+
+    A failure is logged, not raised: the articles are stored, and the next call (or a search)
+    indexes them.
+    """
+    try:
+        return searchindex.index_pending_engine(engine, at_least=at_least)
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        orig = getattr(exc, "orig", None) or exc
+        log.warning("search index not brought up to date (next time): %s", orig)
+        return 0
 
 
 def known_urls(engine: Engine, urls: Sequence[str]) -> set[str]:
@@ -124,9 +152,11 @@ def save_articles(
                     continue
                 known.add(article.url)
                 fresh.append(_new_article(config, source, state, article, matches))
-            return repo.store_articles(session, source.id, fresh, now)
+            stored = repo.store_articles(session, source.id, fresh, now)
     except IntegrityError:
-        return sum(save_article(engine, config, source, state, a, m, now) for a, m in articles)
+        stored = sum(save_article(engine, config, source, state, a, m, now) for a, m in articles)
+    index_articles(engine, at_least=INDEX_EVERY)
+    return stored
 
 
 def _new_article(

@@ -8,15 +8,27 @@ Report and search queries live in storage/queries.py and storage/search.py.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, bindparam, case, delete, func, insert, literal, or_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -29,6 +41,7 @@ from storage.models import (
     TopicMatch,
     UTCDateTime,
 )
+from storage.searchindex import index_pending_session
 
 _CHUNK = 500  # bound parameters per IN (…): far below SQLite's limit
 
@@ -364,8 +377,9 @@ def store_article(
 ) -> Article:
     """Store a new article with its topic matches and alert rows, all or nothing.
 
-    `now` becomes first_seen_at and last_checked_at. A URL already stored returns the stored
-    article untouched (check `art.first_seen_at == now` to tell new from old); a racing insert of
+    `now` becomes first_seen_at and last_checked_at; the article is in the search index when
+    this returns (unlike `store_articles`). A URL already stored returns the stored article
+    untouched (check `art.first_seen_at == now` to tell new from old); a racing insert of
     the same URL ends the same way. Alerts already in the outbox are skipped.
     """
     existing = article_by_url(session, url)
@@ -394,6 +408,7 @@ def store_article(
             _insert_alerts(
                 session, alerts, now, row_id=article.id, article_id=article.id, source_id=source_id
             )
+            index_pending_session(session)  # one at a time: searchable as soon as it is stored
     except IntegrityError:
         if not commit:
             raise
@@ -420,6 +435,72 @@ class NewArticle:
     alerts: Sequence[NewAlert] = ()
 
 
+_ARTICLE_COLUMNS = (
+    "source_id",
+    "url",
+    "title",
+    "published_at",
+    "first_seen_at",
+    "body",
+    "summary",
+    "content_hash",
+    "baseline",
+    "last_checked_at",
+    "search_text",
+)
+
+
+def _insert_articles_sqlite(
+    connection: Connection, source_id: str, articles: Sequence[NewArticle], now: datetime
+) -> dict[str, int]:
+    """One prepared INSERT stepped over all the rows by sqlite3's executemany, the values
+    converted as SQLAlchemy would (UTC text, 0/1) but each constant once; then the new ids,
+    found by URL among the highest ids (this transaction holds the write lock, so SQLite has
+    numbered them max(id)+1, +2, …). Returns {url: id}."""
+    table, dialect = Article.__table__, connection.dialect  # type: ignore[attr-defined]
+    when = table.c.first_seen_at.type.dialect_impl(dialect).bind_processor(dialect)
+    flag = table.c.baseline.type.dialect_impl(dialect).bind_processor(dialect)
+    at = when(now) if when else now
+    sql = (
+        f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})"
+    )
+    rows = [
+        (
+            source_id,
+            a.url,
+            a.title,
+            None if a.published_at is None else when(a.published_at) if when else a.published_at,
+            at,
+            a.body,
+            a.summary,
+            a.content_hash,
+            flag(a.baseline) if flag else a.baseline,
+            at,
+            a.search_text,
+        )
+        for a in articles
+    ]
+    cursor = connection.connection.driver_connection.cursor()  # in the session's transaction
+    try:
+        cursor.executemany(sql, rows)
+        (top,) = cursor.execute("SELECT max(id) FROM articles").fetchone()
+        found = cursor.execute(
+            "SELECT url, id FROM articles WHERE id > ?", (top - len(rows),)
+        ).fetchall()
+    except sqlite3.Error as err:  # as SQLAlchemy would raise it (IntegrityError, …)
+        raise DBAPIError.instance(sql, None, err, sqlite3.Error) from err
+    finally:
+        cursor.close()
+    ids = dict(found)
+    if len(ids) < len(articles) or any(a.url not in ids for a in articles):
+        ids = {}  # not numbered in a row (explicit ids above?): look each one up
+        for chunk in _chunks([a.url for a in articles]):
+            stmt = select(Article.url, Article.id).where(col(Article.url).in_(chunk))
+            ids.update((url, id_) for url, id_ in connection.execute(stmt))
+    return ids
+
+
 def store_articles(
     session: Session,
     source_id: str,
@@ -429,59 +510,72 @@ def store_articles(
     commit: bool = True,
 ) -> int:
     """Store many new articles of one source, each with its matches and alert rows, in one
-    unit of work: one multi-row INSERT for the articles (their ids come back in order), one
-    for all matches, then the alerts. The caller makes sure the URLs are not stored yet; a
-    URL stored meanwhile raises IntegrityError (and, with commit, rolls the whole batch back).
-    Returns how many were stored."""
+    unit of work: one INSERT executed over all the articles, one over all their matches, one
+    over all their alert rows (those already in the outbox are skipped). The caller makes sure
+    the URLs are not stored yet; a URL stored meanwhile raises IntegrityError (and, with
+    commit, rolls the whole batch back). Returns how many were stored.
+
+    On SQLite the articles are not in the search index yet: call
+    `storage.searchindex.index_pending` afterwards (monitor/store.py does).
+    """
     if not articles:
         return 0
-    table = Article.__table__  # type: ignore[attr-defined]
-    rows = [
-        {
-            "source_id": source_id,
-            "url": a.url,
-            "title": a.title,
-            "published_at": a.published_at,
-            "first_seen_at": now,
-            "body": a.body,
-            "summary": a.summary,
-            "content_hash": a.content_hash,
-            "baseline": a.baseline,
-            "last_checked_at": now,
-            "withdrawn_at": None,
-            "search_text": a.search_text,
-        }
-        for a in articles
-    ]
     with _unit(session, commit):
         connection = session.connection()
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = [row[0] for row in connection.execute(stmt, rows)]
-        matches = [
-            {
-                "article_id": article_id,
-                "topic_id": m.topic_id,
-                "score": float(m.score),
-                "terms": [[term, int(count)] for term, count in m.terms],
-                "snippet": m.snippet,
-                "spans": [[int(a), int(b)] for a, b in m.spans],
-            }
-            for article_id, article in zip(ids, articles, strict=True)
-            for m in article.matches
-        ]
-        if matches:
-            connection.execute(insert(TopicMatch.__table__), matches)  # type: ignore[attr-defined]
-        for article_id, article in zip(ids, articles, strict=True):
-            if article.alerts:
-                _insert_alerts(
-                    session,
+        if connection.dialect.name == "sqlite":
+            ids = _insert_articles_sqlite(connection, source_id, articles, now)
+        else:
+            table = Article.__table__  # type: ignore[attr-defined]
+            rows = [
+                {
+                    "source_id": source_id,
+                    "url": a.url,
+                    "title": a.title,
+                    "published_at": a.published_at,
+                    "first_seen_at": now,
+                    "body": a.body,
+                    "summary": a.summary,
+                    "content_hash": a.content_hash,
+                    "baseline": a.baseline,
+                    "last_checked_at": now,
+                    "search_text": a.search_text,
+                }
+                for a in articles
+            ]
+            # RETURNING (id, url), matched up by URL: many rows go in each statement
+            stmt = insert(table).returning(table.c.id, table.c.url)
+            ids = {url: id_ for id_, url in connection.execute(stmt, rows)}
+        matches: list[dict[str, Any]] = []
+        alerts: list[dict[str, Any]] = []
+        for article in articles:
+            if not (article.matches or article.alerts):
+                continue
+            article_id = ids[article.url]
+            matches.extend(
+                {
+                    "article_id": article_id,
+                    "topic_id": m.topic_id,
+                    "score": float(m.score),
+                    "terms": [[term, int(count)] for term, count in m.terms],
+                    "snippet": m.snippet,
+                    "spans": [[int(a), int(b)] for a, b in m.spans],
+                }
+                for m in article.matches
+            )
+            alerts.extend(
+                _alert_rows(
                     article.alerts,
                     now,
                     row_id=article_id,
                     article_id=article_id,
                     source_id=source_id,
                 )
-    return len(ids)
+            )
+        if matches:
+            connection.execute(insert(TopicMatch.__table__), matches)  # type: ignore[attr-defined]
+        if alerts:
+            connection.execute(_alert_insert(session), alerts)
+    return len(articles)
 
 
 def add_revision(
@@ -587,8 +681,7 @@ def articles_to_recheck(
 # --- the alert outbox -------------------------------------------------------------------------
 
 
-def _insert_alerts(
-    session: Session,
+def _alert_rows(
     alerts: Iterable[NewAlert],
     now: datetime,
     *,
@@ -596,10 +689,9 @@ def _insert_alerts(
     article_id: int | None = None,
     source_id: str | None = None,
     next_attempt_at: datetime | None = None,
-) -> int:
-    """INSERT … ON CONFLICT (channel_id, kind, key) DO NOTHING, on SQLite and PostgreSQL;
-    returns how many rows were new. A missing key becomes "<kind>:<row_id>"."""
-    rows = [
+) -> list[dict[str, Any]]:
+    """The outbox rows of these alerts; a missing key becomes "<kind>:<row_id>"."""
+    return [
         {
             "channel_id": a.channel_id,
             "kind": a.kind,
@@ -614,17 +706,40 @@ def _insert_alerts(
         }
         for a in alerts
     ]
+
+
+def _alert_insert(session: Session) -> Any:
+    """INSERT … ON CONFLICT (channel_id, kind, key) DO NOTHING, on SQLite and PostgreSQL, to
+    execute with a list of rows (one statement, cached)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(Alert).on_conflict_do_nothing(index_elements=["channel_id", "kind", "key"])
+
+
+def _insert_alerts(
+    session: Session,
+    alerts: Iterable[NewAlert],
+    now: datetime,
+    *,
+    row_id: int | None = None,
+    article_id: int | None = None,
+    source_id: str | None = None,
+    next_attempt_at: datetime | None = None,
+) -> int:
+    """Insert the alerts' rows, skipping those already in the outbox; returns how many were
+    new. A missing key becomes "<kind>:<row_id>"."""
+    rows = _alert_rows(
+        alerts,
+        now,
+        row_id=row_id,
+        article_id=article_id,
+        source_id=source_id,
+        next_attempt_at=next_attempt_at,
+    )
     if not rows:
         return 0
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(Alert)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["channel_id", "kind", "key"])
-        .returning(Alert.__table__.c.id)  # type: ignore[attr-defined]
-    )
+    stmt = _alert_insert(session).returning(Alert.__table__.c.id)  # type: ignore[attr-defined]
     # the rows RETURNING gives back are the inserted ones (rowcount is -1 under psycopg)
-    return len(session.connection().execute(stmt).all())
+    return len(session.connection().execute(stmt, rows).all())
 
 
 def enqueue_alert(
