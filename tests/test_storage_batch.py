@@ -110,3 +110,52 @@ def test_store_articles_is_all_or_nothing(engine) -> None:
         repo.store_articles(session, src, again, NOW)
     with Session(engine) as session:
         assert [a.url for a in session.exec(select(Article))] == ["https://tinh-0.gov.vn/a"]
+
+
+def test_store_articles_keeps_what_store_article_keeps(engine) -> None:
+    """The batch insert (sqlite3's executemany on SQLite) writes the very values the ORM does:
+    the same UTC text for datetimes, the same flags, the same empty columns."""
+    (src,) = sources(engine, 1)
+    published = datetime(2024, 11, 29, 8, 0, 0, 123456, tzinfo=ICT)
+    fields = {
+        "title": "Liên kết vùng",
+        "body": "Nội dung.",
+        "content_hash": "h",
+        "published_at": published,
+        "summary": "Tóm tắt",
+        "baseline": True,
+        "search_text": "lien ket vung noi dung",
+    }
+    with Session(engine) as session:
+        repo.store_article(session, src, url="https://tinh-0.gov.vn/one", now=NOW, **fields)
+        repo.store_articles(
+            session, src, [repo.NewArticle(url="https://tinh-0.gov.vn/many", **fields)], NOW
+        )
+    columns = (
+        "source_id, title, CAST(published_at AS TEXT), CAST(first_seen_at AS TEXT), body, "
+        "summary, content_hash, baseline, CAST(last_checked_at AS TEXT), withdrawn_at, "
+        "search_text"
+    )
+    with engine.connect() as conn:
+        one, many = conn.exec_driver_sql(f"SELECT {columns} FROM articles ORDER BY id").all()
+    assert one == many
+    with Session(engine) as session:
+        stored = session.exec(select(Article).order_by(Article.id)).all()
+        assert [a.published_at for a in stored] == [published.astimezone(UTC)] * 2
+        assert all(a.baseline and a.withdrawn_at is None for a in stored)
+
+
+def test_store_articles_skips_alerts_already_queued(engine) -> None:
+    (src,) = sources(engine, 1)
+    alert = repo.NewAlert("team-email", key="article:same")
+    articles = [
+        repo.NewArticle(url=f"https://tinh-0.gov.vn/{i}", title="A", body="", content_hash="a",
+                        alerts=[alert, repo.NewAlert("chat")])  # fmt: skip
+        for i in range(2)
+    ]
+    with Session(engine) as session:
+        assert repo.store_articles(session, src, articles, NOW) == 2
+    with Session(engine) as session:
+        keys = sorted((a.channel_id, a.key) for a in session.exec(select(Alert)))
+        ids = [a.id for a in session.exec(select(Article).order_by(Article.id))]
+    assert keys == [("chat", f"article:{i}") for i in ids] + [("team-email", "article:same")]

@@ -1,0 +1,254 @@
+"""The search index in batches (migration 0003, storage/searchindex.py), on SQLite and PostgreSQL.
+
+Articles stored with `repo.store_articles` wait above the watermark until `index_pending`; edits
+and deletions of indexed and not-yet-indexed articles keep the index exact; an existing 0002
+database upgrades with everything still found. PostgreSQL's GIN index needs none of this: there
+`index_pending` does nothing and the same searches must give the same answers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from monitor import store
+from monitor.pipeline import search_text
+from storage import repo
+from storage.db import current_revision, make_engine, upgrade
+from storage.history import ReportFilter, report_articles
+from storage.readdb import open_read
+from storage.search import parse_query
+from storage.searchindex import index_pending, index_pending_engine
+from tests.records import Match, Src
+
+pytest_plugins = ["tests.conftest_db"]
+
+NOW = datetime(2025, 1, 20, 2, 15, tzinfo=UTC)
+SOURCE = "cantho-portal"
+
+
+def _source(engine: Engine) -> None:
+    with Session(engine) as s:
+        repo.sync_sources(s, [Src(SOURCE, "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/")])
+
+
+def _new(key: str, title: str, body: str) -> repo.NewArticle:
+    return repo.NewArticle(
+        url=f"https://cantho.gov.vn/tin-tuc/{key}",
+        title=title,
+        body=body,
+        content_hash=key,
+        published_at=NOW - timedelta(hours=1),
+        search_text=search_text(title, body),
+    )
+
+
+def _store(engine: Engine, *articles: repo.NewArticle) -> list[int]:
+    with Session(engine) as s:
+        repo.store_articles(s, SOURCE, articles, NOW)
+    with engine.connect() as conn:
+        urls = [a.url for a in articles]
+        found = {url: id_ for url, id_ in conn.execute(text("SELECT url, id FROM articles"))}
+    return [found[u] for u in urls]
+
+
+def _search(engine: Engine, query: str) -> set[int]:
+    """What `report --all --search QUERY` lists (the history commands' own connection)."""
+    db = open_read(engine.url.render_as_string(hide_password=False))
+    assert db is not None, "the test database is not at the newest schema"
+    try:
+        rows, total = report_articles(db, ReportFilter(search=parse_query(query), all=True))
+    finally:
+        db.close()
+    assert total == len(rows)
+    return {r.id for r in rows}
+
+
+def _watermark(engine: Engine) -> int | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT upto FROM search_index_state")).scalar_one()
+
+
+def _fts_consistent(engine: Engine) -> None:
+    """FTS5's own check that the index holds exactly the indexed rows' current text."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        upto = conn.execute(text("SELECT upto FROM search_index_state")).scalar_one()
+        indexed = conn.execute(text("SELECT count(*) FROM articles WHERE id <= :u"), {"u": upto})
+        in_fts = conn.execute(text("SELECT count(*) FROM articles_fts_docsize"))
+        assert indexed.scalar_one() == in_fts.scalar_one()
+        if upto == conn.execute(text("SELECT coalesce(max(id), 0) FROM articles")).scalar_one():
+            conn.exec_driver_sql(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"
+            )
+
+
+@pytest.fixture
+def indexed(engine: Engine) -> Iterator[Engine]:
+    _source(engine)
+    yield engine
+
+
+def test_stored_articles_are_found_once_indexed(indexed: Engine) -> None:
+    engine = indexed
+    a, b = _store(
+        engine,
+        _new("hoi-nghi", "Hội nghị liên kết vùng ĐBSCL", "TP.HCM và Cần Thơ ký thoả thuận."),
+        _new("thoi-tiet", "Thời tiết", "Mưa rào ở Sóc Trăng."),
+    )
+    if engine.dialect.name == "sqlite":
+        assert _watermark(engine) == 0, "store_articles leaves the indexing for later"
+        assert index_pending_engine(engine) == 2
+        assert _watermark(engine) == b
+        assert index_pending_engine(engine) == 0, "nothing waits any more"
+    else:
+        assert index_pending_engine(engine) == 0  # the server keeps its GIN index itself
+    assert _search(engine, "lien ket vung") == {a}
+    assert _search(engine, "sóc trăng") == {b}
+    _fts_consistent(engine)
+
+
+def test_store_article_one_at_a_time_is_found_at_once(indexed: Engine) -> None:
+    engine = indexed
+    (waiting,) = _store(engine, _new("cho", "Liên kết vùng", "Bài chờ chỉ mục."))
+    title, body = "Liên kết vùng Tây Nam Bộ", "Một bài lưu riêng."
+    with Session(engine, expire_on_commit=False) as s:
+        art = repo.store_article(
+            s,
+            SOURCE,
+            url="https://cantho.gov.vn/mot-bai",
+            title=title,
+            body=body,
+            content_hash="x",
+            now=NOW,
+            search_text=search_text(title, body),
+        )
+    assert _search(engine, "tay nam bo") == {art.id}
+    assert _search(engine, "lien ket vung") == {art.id, waiting}, "it indexed the waiting one too"
+    _fts_consistent(engine)
+
+
+@pytest.mark.parametrize("indexed_first", [True, False], ids=["indexed", "not-yet-indexed"])
+def test_an_edit_is_found_by_its_new_words_only(indexed: Engine, indexed_first: bool) -> None:
+    engine = indexed
+    (art,) = _store(engine, _new("ban-dau", "Giá lúa tăng", "Nông dân Đồng Tháp phấn khởi."))
+    if indexed_first:
+        index_pending_engine(engine)
+    title, body = "Giá lúa tăng", "Thương lái ở Hậu Giang thu mua."
+    with Session(engine) as s:
+        repo.add_revision(
+            s,
+            art,
+            seen_at=NOW + timedelta(hours=1),
+            title=title,
+            body=body,
+            content_hash="v2",
+            search_text=search_text(title, body),
+        )
+    index_pending_engine(engine)
+    assert _search(engine, "hậu giang") == {art}
+    assert _search(engine, "đồng tháp") == set()
+    assert _search(engine, "gia lua") == {art}
+    _fts_consistent(engine)
+
+
+def test_deleting_the_last_article_lets_its_id_come_back_unindexed(indexed: Engine) -> None:
+    """SQLite numbers a new row max(id) + 1, so after the newest article is deleted its id is
+    handed out again: the watermark moves down with it, and the newcomer is indexed."""
+    engine = indexed
+    first, last = _store(
+        engine,
+        _new("mot", "Cầu Mỹ Thuận", "Khánh thành."),
+        _new("hai", "Cảng Trần Đề", "Khởi công."),
+    )
+    index_pending_engine(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM articles WHERE id = :i"), {"i": last})
+    assert _search(engine, "tran de") == set()
+    (again,) = _store(engine, _new("ba", "Sân bay Cần Thơ", "Mở đường bay mới."))
+    if engine.dialect.name == "sqlite":
+        assert again == last, "SQLite gave the id out again"
+        assert _watermark(engine) == first
+    index_pending_engine(engine)
+    assert _search(engine, "san bay") == {again}
+    assert _search(engine, "my thuan") == {first}
+    _fts_consistent(engine)
+
+
+def test_index_pending_waits_for_a_batch_when_asked(indexed: Engine) -> None:
+    engine = indexed
+    ids = _store(engine, *(_new(f"b{i}", f"Bản tin số {i}", "Liên kết vùng.") for i in range(3)))
+    if engine.dialect.name != "sqlite":
+        assert store.index_articles(engine) == 0
+        return
+    assert store.index_articles(engine, at_least=4) == 0
+    assert _watermark(engine) == 0
+    assert store.index_articles(engine, at_least=3) == 3
+    assert _search(engine, "lien ket vung") == set(ids)
+
+
+def test_index_pending_on_a_plain_sqlite3_connection(tmp_path: Path) -> None:
+    path = tmp_path / "newsmon.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    _source(engine)
+    a, b = _store(engine, _new("a", "Liên kết vùng", "Một."), _new("b", "Liên kết vùng", "Hai."))
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        assert index_pending(conn) == 2
+        assert not conn.in_transaction, "its own transaction, committed"
+        conn.execute("BEGIN")
+        assert index_pending(conn) == 0
+        conn.rollback()
+        rows = conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"lien ket vung\"'"
+        ).fetchall()
+        assert sorted(r[0] for r in rows) == [a, b]
+    finally:
+        conn.close()
+    assert index_pending(object()) == 0, "anything but sqlite3 (psycopg): nothing to do"
+
+
+def test_a_0002_database_upgrades_with_every_article_found(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0002")
+        _source(engine)
+        stored = {}
+        with Session(engine, expire_on_commit=False) as s:  # the 0002 trigger indexes each
+            for key, title in [("a", "Liên kết vùng ĐBSCL"), ("b", "Hợp tác TP.HCM - Cần Thơ")]:
+                art = repo.store_article(
+                    s,
+                    SOURCE,
+                    url=f"https://cantho.gov.vn/{key}",
+                    title=title,
+                    body="Nội dung.",
+                    content_hash=key,
+                    now=NOW,
+                    search_text=search_text(title, "Nội dung."),
+                    matches=[Match("regional-cooperation", 5.0)],
+                )
+                stored[key] = art.id
+        upgrade(engine)
+        assert current_revision(engine) == "0003"
+        if engine.dialect.name == "sqlite":
+            assert _watermark(engine) == stored["b"], "everything was indexed already"
+            assert index_pending_engine(engine) == 0
+        assert _search(engine, "lien ket vung") == {stored["a"]}
+        assert _search(engine, "can tho") == {stored["b"]}
+        (new,) = _store(engine, _new("c", "Liên kết vùng mới", "Sau khi nâng cấp."))
+        index_pending_engine(engine)
+        assert _search(engine, "lien ket vung") == {stored["a"], new}
+        _fts_consistent(engine)
+    finally:
+        engine.dispose()
