@@ -149,8 +149,13 @@ def test_store_articles_skips_alerts_already_queued(engine) -> None:
     (src,) = sources(engine, 1)
     alert = repo.NewAlert("team-email", key="article:same")
     articles = [
-        repo.NewArticle(url=f"https://tinh-0.gov.vn/{i}", title="A", body="", content_hash="a",
-                        alerts=[alert, repo.NewAlert("chat")])  # fmt: skip
+        repo.NewArticle(
+            url=f"https://tinh-0.gov.vn/{i}",
+            title="A",
+            body="",
+            content_hash="a",
+            alerts=[alert, repo.NewAlert("chat")],
+        )
         for i in range(2)
     ]
     with Session(engine) as session:
