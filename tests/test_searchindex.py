@@ -252,3 +252,29 @@ def test_a_0002_database_upgrades_with_every_article_found(db_url: str) -> None:
         _fts_consistent(engine)
     finally:
         engine.dispose()
+
+
+def test_downgrade_to_0002_indexes_what_waits(tmp_path: Path) -> None:
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'newsmon.db'}")
+    try:
+        upgrade(engine)
+        _source(engine)
+        (waiting,) = _store(engine, _new("cho", "Liên kết vùng", "Chưa vào chỉ mục."))
+        with engine.begin() as conn:
+            command.downgrade(_alembic_config(conn), "0002")
+        assert current_revision(engine) == "0002"
+        (later,) = _store(engine, _new("sau", "Liên kết vùng", "Trigger 0002 lập chỉ mục."))
+        with engine.connect() as conn:
+            hits = conn.exec_driver_sql(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"lien ket vung\"'"
+            )
+            assert sorted(r[0] for r in hits) == [waiting, later]
+        upgrade(engine)
+        assert _watermark(engine) == later
+        _fts_consistent(engine)
+    finally:
+        engine.dispose()
