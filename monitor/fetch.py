@@ -24,15 +24,34 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
-
-import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from monitor.errors import FetchError
 from monitor.netguard import ALLOWED_SCHEMES, AddressGuard
 from monitor.robots import RobotsCache
+
+
+def _httpx_cli() -> None:
+    """httpx's own command line (`httpx.main`), loaded only if someone calls it."""
+    sys.modules.pop("httpx._main", None)
+    from httpx._main import main
+
+    main()
+
+
+# httpx's __init__ imports its command line (click, rich, pygments: ~40 ms) only to expose
+# `httpx.main`; a fetcher never calls it, so a stand-in loads the real one on demand.
+if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+    _stub = ModuleType("httpx._main")
+    _stub.main = _httpx_cli  # type: ignore[attr-defined]
+    sys.modules["httpx._main"] = _stub
+
+import httpx  # noqa: E402
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 # httpcore imports sniffio each time it sets up a lock or a network backend (several times per
 # request) and falls back to asyncio when it is missing; a missing module is looked for again
@@ -256,6 +275,8 @@ class Fetcher:
         source_host: str | None,
     ) -> FetchResult:
         """Attempts 2…n after the first failed with `first`, spaced by `_wait`."""
+        from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retry.attempts - 1),
             wait=self._wait,

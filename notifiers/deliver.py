@@ -16,24 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import apprise
-
 from notifiers.redact import load_plugin, redact_url, scrub, secrets_of
 from notifiers.render import TITLE_MAX, AlertContent, Format, Rendered, escape_markdown, render
 
 log = logging.getLogger(__name__)
 
-_APPRISE_FORMAT = {
-    "html": apprise.NotifyFormat.HTML,
-    "markdown": apprise.NotifyFormat.MARKDOWN,
-    "text": apprise.NotifyFormat.TEXT,
-}
 _EMAIL_SCHEMES = ("mailto", "mailtos")
 ERROR_MAX = 300
 _SERIOUS = {"WARNING", "ERROR", "CRITICAL"}
-# apprise >= 2 returns each service's log lines with its result, per call and thread-safe;
-# older versions only offer LogCapture, a handler on the shared logger (fine one call at a time)
-_RESULT_LOGS = hasattr(apprise, "AppriseResult")
 
 
 @dataclass(frozen=True)
@@ -126,18 +116,28 @@ def send(url: str, rendered: Rendered, *, timeout: float = 0) -> DeliveryResult:
     title, body = rendered.title, rendered.body
     if int(getattr(plugin, "title_maxlen", 1) or 0) <= 0:
         title, body = _fold_title(rendered)
+    import apprise  # imported once a delivery is due: a poll with nothing to send needs none
+
+    formats = {
+        "html": apprise.NotifyFormat.HTML,
+        "markdown": apprise.NotifyFormat.MARKDOWN,
+        "text": apprise.NotifyFormat.TEXT,
+    }
     client = apprise.Apprise()
     client.add(plugin)
     kwargs: dict[str, Any] = {"timeout": timeout} if timeout else {}
     try:
+        # apprise >= 2 returns each service's log lines with its result, per call and
+        # thread-safe; older versions only offer LogCapture, a handler on the shared logger
+        # (fine one call at a time)
         capture = (
             contextlib.nullcontext(io.StringIO())
-            if _RESULT_LOGS
+            if hasattr(apprise, "AppriseResult")
             else apprise.LogCapture(level=logging.WARNING)
         )
         with capture as captured:
             result = client.notify(
-                body=body, title=title, body_format=_APPRISE_FORMAT[rendered.body_format], **kwargs
+                body=body, title=title, body_format=formats[rendered.body_format], **kwargs
             )
     except Exception as exc:  # a plugin bug is a failed delivery, not a crash of the dispatcher
         return DeliveryResult(False, one_line([f"{type(exc).__name__}: {exc}"], secrets))

@@ -17,8 +17,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-import apprise
-
 MASK = "****"
 MIN_SECRET_LEN = 3  # shorter strings would scrub ordinary words out of every line
 
@@ -57,6 +55,8 @@ def load_plugin(url: str) -> Any | None:
     """The apprise plugin for `url`, or None when apprise cannot use it (no log noise)."""
     if not isinstance(url, str) or not url.strip():
         return None
+    import apprise  # on the first channel URL read: a poll with no alert due never loads it
+
     with _silenced():
         try:
             return apprise.Apprise.instantiate(url, suppress_exceptions=True)

@@ -15,8 +15,6 @@ import pyexpat
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
-import feedparser
-
 from monitor.errors import ExtractError
 from monitor.items import Item, Listing
 
@@ -112,6 +110,8 @@ def parse_feed(
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    import feedparser  # imported with the first feed: html sources never need it
+
     try:
         parsed = feedparser.parse(
             io.BytesIO(content), response_headers=headers, sanitize_html=False
