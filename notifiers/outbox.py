@@ -245,9 +245,13 @@ def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome
         if p not in read or p.items:
             break
         empty_listings += 1
-    yielded = session.exec(
-        select(PollLog.id).where(PollLog.source_id == row.id, col(PollLog.items) > 0).limit(1)
-    ).first()
+    # a recent poll with items answers it; only a source with none lately needs the query
+    yielded = any((p.items or 0) > 0 for p in recent) or (
+        session.exec(
+            select(PollLog.id).where(PollLog.source_id == row.id, col(PollLog.items) > 0).limit(1)
+        ).first()
+        is not None
+    )
     ok = row.consecutive_failures == 0
     since = None
     if not ok:
@@ -263,7 +267,7 @@ def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome
         failures=row.consecutive_failures,
         listing_items=listing_items,
         empty_listings=empty_listings,
-        yielded_before=yielded is not None,
+        yielded_before=yielded,
         articles_read=last.new if ok and last is not None else 0,
         empty_bodies=row.empty_bodies if ok else 0,
         failing_since=since or (now if not ok else None),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING = re.compile(
@@ -66,10 +67,27 @@ def host_of(url: str) -> str:
         return ""
 
 
+def _scheme_host(url: str) -> tuple[str, str] | None:
+    """(scheme, host) as `host_of` reads them, from one parse; None for an unreadable URL."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+
+
 def _site(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=4096)
+def _source_site(source_url: str) -> tuple[str, bool]:
+    """A source's site (its host without www.) and whether it lives on a private address."""
+    host = host_of(source_url)
+    return _site(host), _is_private(host)
+
+
+@lru_cache(maxsize=4096)  # hosts repeat on every link of a page: one address parse each
 def _is_private(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -100,12 +118,16 @@ def is_followable(url: str | None, source_url: str, allow_hosts: Iterable[str] =
     """
     if not url:
         return False
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
+    parsed = _scheme_host(url)
+    if parsed is None:
         return False
-    if scheme not in ("http", "https"):
+    scheme, host = parsed
+    if scheme not in ("http", "https") or not host:
         return False
-    if not same_site(url, source_url, allow_hosts):
-        return False
-    return not (_is_private(host_of(url)) and not _is_private(host_of(source_url)))
+    site, source_private = _source_site(source_url)
+    for allowed in (site, *(h.lower().strip(".") for h in allow_hosts)):
+        if allowed and (host == allowed or host.endswith("." + allowed)):
+            break
+    else:
+        return False  # not the source's site (as `same_site`)
+    return source_private or not _is_private(host)
