@@ -258,8 +258,8 @@ def ingest_rate(
 
 
 def pipeline_rate(folder: Path, config_path: Path, articles: list[repo.NewArticle]) -> float:
-    """10 articles a call, indexed as monitor/store.py does (once INDEX_EVERY wait, and what is
-    left at the end, as `PollBatch.flush` does): store and index together."""
+    """10 articles a call, indexed as monitor/store.py does (after each call once INDEX_EVERY
+    wait, and what is left at the end, as `PollBatch.flush` does): store and index together."""
     engine, sid = _fresh(folder, "pipeline", config_path)
     now = datetime.now(UTC)
     with Session(engine) as s:
@@ -425,8 +425,8 @@ def main() -> None:
         print(f"| search index catch-up after it: one `index_pending` | {r.index:,.0f} | |")
         print(f"| {batches}, {label}, + the index catch-up: end to end | {r.total:,.0f} | {goal} |")
     print(
-        f"| {batches}, 10 per call, indexed as monitor/store.py does (every {INDEX_EVERY}): "
-        f"end to end | {pipeline:,.0f} | {goal} |"
+        f"| {batches}, 10 per call, each call indexed as monitor/store.py does "
+        f"(INDEX_EVERY={INDEX_EVERY}): end to end | {pipeline:,.0f} | {goal} |"
     )
     print(f"| `repo.store_article`, one per commit, indexed at once (2,000) | {one:,.0f} | |")
 

@@ -3,9 +3,10 @@
 Each function is one short transaction through the repository, so a crash or a kill at any
 moment leaves either the whole article (with its matches and its alert rows) or nothing.
 
-New articles reach the SQLite search index in batches (storage/searchindex.py), here and only
-here: `save_articles` indexes once a few hundred wait, `PollBatch.flush` (the end of a
-`newsmon poll` pass) indexes whatever waits, and a search catches up on the rest itself.
+New articles reach the SQLite search index in batches (storage/searchindex.py), from here
+only: `save_articles` indexes a source's new articles right after their transaction (in the
+daemon and in `newsmon poll` alike), `PollBatch.flush` at the end of a `newsmon poll` pass
+indexes whatever still waits (a failed catch-up), and a search catches up on the rest itself.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsmon.store")
 
-# Articles left waiting for the search index before a save indexes them: indexing 10 rows at a
-# time costs about three times as much per row as a few hundred (bench/bench_report.py).
-INDEX_EVERY = 256
+# How many stored articles may wait for the search index before a save indexes them. 1: each
+# source's new articles are searchable as soon as its poll stores them, even by a reader that
+# cannot catch up itself. Indexing a poll's 10 rows costs about a quarter more per article than
+# indexing hundreds at once (bench/bench_report.py); a daemon stores far too few for that to
+# matter, and a bulk writer can raise this (a search catches up on whatever waits).
+INDEX_EVERY = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,3 +278,32 @@ def test_downgrade_to_0002_indexes_what_waits(tmp_path: Path) -> None:
         _fts_consistent(engine)
     finally:
         engine.dispose()
+
+
+def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path: Path) -> None:
+    """monitor/store.py: a poll's new articles are searchable once `save_articles` returns."""
+    from monitor.config import load_config
+    from monitor.items import Article
+
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        f"sources:\n  - id: {SOURCE}\n    name: Cổng TTĐT TP. Cần Thơ\n"
+        "    url: https://cantho.gov.vn/\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    (source,) = config.sources
+    _source(engine)
+    state = store.PollState(etag=None, last_modified=None, baselined=True)
+    read = [
+        (Article(f"https://cantho.gov.vn/{i}", f"Liên kết vùng, bài {i}", "Nội dung."), [])
+        for i in range(3)
+    ]
+    assert store.save_articles(engine, config, source, state, read, NOW) == 3
+    with engine.connect() as conn:
+        ids = set(conn.execute(text("SELECT id FROM articles")).scalars())
+    if engine.dialect.name == "sqlite":
+        assert _watermark(engine) == max(ids)
+    assert _search(engine, "lien ket vung") == ids
+    store.PollBatch(engine, [source]).flush()  # the end of a pass: nothing left to index
+    _fts_consistent(engine)
