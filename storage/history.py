@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from monitor.report import Count, ReportArticle, TopicHit
 from storage.readdb import ReadDB
 from storage.search import SearchQuery, search_snippet, search_sql
+from storage.searchindex import index_pending
 
 __all__ = ["BY", "ReportFilter", "report_articles", "report_counts", "source_stored"]
 
@@ -44,69 +45,75 @@ class _Select:
     """A SELECT over `articles` built clause by clause, with its `?` parameters in order."""
 
     columns: str
-    joins: list[str]
-    where: list[str]
-    params: list[Any]
+    f: ReportFilter
+    joins: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    where: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
 
-    def sql(self, tail: str = "") -> str:
-        text = f"SELECT {self.columns} FROM articles {' '.join(self.joins)}"
+    def sql(self, tail: str = "", tail_params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+        text = f"SELECT {self.columns} FROM articles"
+        params: list[Any] = []
+        for join, more in self.joins:
+            text += f" {join}"
+            params.extend(more)
         if self.where:
-            text += " WHERE " + " AND ".join(self.where)
-        return f"{text} {tail}"
+            text += " WHERE " + " AND ".join(w for w, _ in self.where)
+            for _, more in self.where:
+                params.extend(more)
+        return f"{text} {tail}", params + list(tail_params)
 
 
 def _select(db: ReadDB, columns: str, f: ReportFilter, *, matched: bool = True) -> _Select:
-    q = _Select(columns, [], [], [])
+    q = _Select(columns, f)
     if f.since is not None:
-        q.where.append(f"{WHEN} >= ?")
-        q.params.append(db.bind(f.since))
+        q.where.append((f"{WHEN} >= ?", (db.bind(f.since),)))
     if f.until is not None:
-        q.where.append(f"{WHEN} < ?")
-        q.params.append(db.bind(f.until))
+        q.where.append((f"{WHEN} < ?", (db.bind(f.until),)))
     if f.source is not None:
-        q.where.append("articles.source_id = ?")
-        q.params.append(f.source)
+        q.where.append(("articles.source_id = ?", (f.source,)))
     if matched and (f.topic is not None or not f.all):
         if f.topic is not None:
-            q.where.append(
-                "articles.id IN (SELECT article_id FROM topic_matches WHERE topic_id = ?)"
-            )
-            q.params.append(f.topic)
+            hits = "SELECT article_id FROM topic_matches WHERE topic_id = ?"
+            q.where.append((f"articles.id IN ({hits})", (f.topic,)))
         else:
-            q.where.append("articles.id IN (SELECT article_id FROM topic_matches)")
+            q.where.append(("articles.id IN (SELECT article_id FROM topic_matches)", ()))
     if f.search is not None:
         s = search_sql(db.dialect, f.search)
         if s.join:
-            q.joins.append(s.join)
-        q.where.append(s.where)
-        q.params.extend(s.where_params)
+            q.joins.append((s.join, s.join_params))
+        if s.where:
+            q.where.append((s.where, s.where_params))
     return q
+
+
+_SHOWN = "articles.url, articles.title, articles.source_id, articles.published_at, "
+_SHOWN += "articles.first_seen_at, articles.summary"
 
 
 def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], int]:
     """The articles of the report, newest first (best first when searching), and how many
-    articles the filters select in all (before `limit`)."""
-    columns = (
-        "articles.id, articles.url, articles.title, articles.source_id, "
-        "articles.published_at, articles.first_seen_at, articles.summary"
-    )
-    q = _select(db, columns, f)
-    order, params = [], list(q.params)
+    articles the filters select in all (before `limit`).
+
+    One query: the page is chosen over ids, dates and ranks only, and counted in the same pass
+    (a window function); the shown columns are read for the page's rows alone."""
+    rank, params, order = "NULL", [], ["w DESC", "id DESC"]
     if f.search is not None:
+        index_pending(db.connection)  # articles stored since the last catch-up (SQLite)
         s = search_sql(db.dialect, f.search)
-        order.append(s.rank)
-        params.extend(s.rank_params)
-    order += [f"{WHEN} DESC", "articles.id DESC"]
-    tail = "ORDER BY " + ", ".join(order)
+        rank, params = s.rank, list(s.rank_params)
+        order.insert(0, f"rank {s.rank_order}")
+    columns = f"articles.id AS id, {rank} AS rank, {WHEN} AS w, count(*) OVER () AS n"
+    inner, inner_params = _select(db, columns, f).sql("ORDER BY " + ", ".join(order))
+    params += inner_params
     if f.limit is not None:
-        tail += " LIMIT ?"
+        inner += " LIMIT ?"
         params.append(f.limit)
-    rows = db.rows(q.sql(tail), params)
-    if f.limit is None or len(rows) < f.limit:
-        total = len(rows)
-    else:
-        count = _select(db, "count(*)", f)
-        total = int(db.scalar(count.sql(), count.params) or 0)
+    outer_order = ", ".join(f"page.{term}" for term in order)
+    sql = (
+        f"SELECT page.id, {_SHOWN}, page.n FROM ({inner}) page "
+        f"JOIN articles ON articles.id = page.id ORDER BY {outer_order}"
+    )
+    rows = db.rows(sql, params)
+    total = int(rows[0][7]) if rows else 0
     ids = [r[0] for r in rows]
     topics = _topic_hits(db, ids)
     snippets = _snippets(db, ids, topics, f.search)
@@ -180,25 +187,26 @@ def _snippets(
 def report_counts(db: ReadDB, f: ReportFilter, by: str, tz: tzinfo) -> list[Count]:
     """`report --by day|source|topic`: articles per local day (oldest first), per source or
     per topic (most first). An article with two topics counts once under each."""
+    if f.search is not None:
+        index_pending(db.connection)
     if by == "day":
         return _per_day(db, f, tz)
     if by == "source":
         q = _select(db, "articles.source_id, count(*)", f)
-        sql = q.sql("GROUP BY articles.source_id")
+        tail = "GROUP BY articles.source_id"
     elif by == "topic":
         q = _select(db, "topic_matches.topic_id, count(*)", f, matched=False)
-        q.joins.insert(0, "JOIN topic_matches ON topic_matches.article_id = articles.id")
+        q.joins.insert(0, ("JOIN topic_matches ON topic_matches.article_id = articles.id", ()))
         if f.topic is not None:
-            q.where.append("topic_matches.topic_id = ?")
-            q.params.append(f.topic)
-        sql = q.sql("GROUP BY topic_matches.topic_id")
+            q.where.append(("topic_matches.topic_id = ?", (f.topic,)))
+        tail = "GROUP BY topic_matches.topic_id"
     else:
         raise ValueError(f"cannot count by {by!r} (day, source or topic)")
-    counts = [Count(key, int(n)) for key, n in db.rows(sql, q.params)]
+    counts = [Count(key, int(n)) for key, n in db.rows(*q.sql(tail))]
     if by == "topic" and f.all and f.topic is None:
         none = _select(db, "count(*)", f, matched=False)
-        none.where.append("articles.id NOT IN (SELECT article_id FROM topic_matches)")
-        unmatched = int(db.scalar(none.sql(), none.params) or 0)
+        none.where.append(("articles.id NOT IN (SELECT article_id FROM topic_matches)", ()))
+        unmatched = int(db.scalar(*none.sql()) or 0)
         if unmatched:
             counts.append(Count(None, unmatched))
     counts.sort(key=lambda c: (-c.articles, c.key or "\uffff"))
@@ -214,7 +222,7 @@ def _per_day(db: ReadDB, f: ReportFilter, tz: tzinfo) -> list[Count]:
         hour = f"to_char(timezone('UTC', {WHEN}), 'YYYY-MM-DD HH24')"
     q = _select(db, f"{hour}, count(*)", f)
     per_day: Counter[str] = Counter()
-    for key, n in db.rows(q.sql(f"GROUP BY {hour}"), q.params):
+    for key, n in db.rows(*q.sql(f"GROUP BY {hour}")):
         start = datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC)
         per_day[start.astimezone(tz).date().isoformat()] += int(n)
     counts = [Count(day, n) for day, n in sorted(per_day.items())]

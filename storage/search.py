@@ -101,14 +101,17 @@ def fts5_expression(query: SearchQuery) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SearchSQL:
-    """The pieces a query over `articles` needs to keep only the hits and rank them: a JOIN,
-    a WHERE condition and an ORDER BY term (best first), each with its `?` parameters."""
+    """What a query over `articles` needs to keep only the hits and rank them: a JOIN (with
+    its `?` parameters; empty on PostgreSQL), a WHERE condition (and its parameters; empty on
+    SQLite) and an ORDER BY term, best first (and its parameters)."""
 
     join: str
+    join_params: tuple[str, ...]
     where: str
     where_params: tuple[str, ...]
     rank: str
     rank_params: tuple[str, ...]
+    rank_order: str  # "ASC" or "DESC"
 
 
 def _tsquery(words: tuple[str, ...]) -> tuple[str, list[str]]:
@@ -116,14 +119,22 @@ def _tsquery(words: tuple[str, ...]) -> tuple[str, list[str]]:
 
 
 def search_sql(dialect: str, query: SearchQuery) -> SearchSQL:
-    """FTS5 MATCH and bm25 on SQLite; the GIN-indexed tsvector and ts_rank_cd on PostgreSQL."""
+    """FTS5 and bm25 on SQLite; the GIN-indexed tsvector and ts_rank_cd on PostgreSQL.
+
+    On SQLite the hits and their bm25 come from a subquery of their own: bm25 can't be used in
+    a query with a window function (the report counts with one), and the article filters must
+    not be pushed into the FTS5 scan (an `id IN (…)` there runs the MATCH once per id).
+    """
     if dialect == "sqlite":
         return SearchSQL(
-            "JOIN articles_fts ON articles_fts.rowid = articles.id",
-            "articles_fts MATCH ?",
+            "JOIN (SELECT rowid AS id, bm25(articles_fts) AS rank FROM articles_fts "
+            "WHERE articles_fts MATCH ?) hits ON hits.id = articles.id",
             (fts5_expression(query),),
-            "bm25(articles_fts)",  # lower is better
+            "",
             (),
+            "hits.rank",
+            (),
+            "ASC",  # bm25: lower is better
         )
     wanted, params = _tsquery(query.required[0])
     for phrase in query.required[1:]:
@@ -138,17 +149,21 @@ def search_sql(dialect: str, query: SearchQuery) -> SearchSQL:
         ranked, rank_params = f"({wanted}) || {sql}", rank_params + more
     return SearchSQL(
         "",
+        (),
         f"{PG_VECTOR} @@ ({wanted})",
         tuple(params),
-        f"ts_rank_cd({PG_VECTOR}, {ranked}) DESC",
+        f"ts_rank_cd({PG_VECTOR}, {ranked})",
         tuple(rank_params),
+        "DESC",
     )
 
 
 def search_snippet(title: str, body: str, query: SearchQuery, width: int = 200) -> str:
-    """A window of the display text around the first hit (the folded text has the same length
-    as the cleaned text, so an offset found in one is the offset in the other)."""
-    display = clean(f"{title}\n{body}")
+    """A window of the body around its first hit; the body's lead when only the title has the
+    words (the title is shown beside the snippet: repeating it wastes the room). The folded
+    text has the same length as the cleaned text, so an offset found in one is the offset in
+    the other."""
+    display = clean(body) or clean(title)
     folded = fold(display)
     start = None
     for words in query.required:
@@ -157,7 +172,8 @@ def search_snippet(title: str, body: str, query: SearchQuery, width: int = 200) 
         if m and (start is None or m.start() < start[0]):
             start = (m.start(), m.end())
     if start is None:
-        return display[:width].rstrip() + ("…" if len(display) > width else "")
+        text = " ".join(display[:width].split())
+        return text + ("…" if len(display) > width else "")
     lead = max(0, start[0] - width // 3)
     if lead:
         space = display.find(" ", lead)

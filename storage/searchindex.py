@@ -12,10 +12,11 @@ too; on PostgreSQL (whose GIN index the server keeps) it does nothing.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+if TYPE_CHECKING:  # not imported at run time: `report` calls index_pending without SQLAlchemy
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 __all__ = ["index_pending", "index_pending_engine", "index_pending_session"]
 

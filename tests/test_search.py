@@ -151,7 +151,8 @@ def test_search_combines_with_filters_and_counts(engine: Engine, ids: dict[str, 
             db, ReportFilter(search=query, all=True, since=NOW - timedelta(minutes=90), limit=1)
         )
         assert total == 2 and len(rows) == 1  # title-phrase and nfd-body are in the window
-        assert "liên kết vùng" in rows[0].snippet
+        assert rows[0].title == DOCS["title-phrase"][0]  # the hit is in the title, so the
+        assert rows[0].snippet == DOCS["title-phrase"][1]  # snippet is the body's lead
         counts = report_counts(db, ReportFilter(search=query, all=True), "source", UTC)
         assert [(c.key, c.articles) for c in counts] == [("cantho-portal", 4)]
         # without --all only articles that matched a topic: none stored here
@@ -208,3 +209,8 @@ def test_snippet_shows_the_hit_in_display_text() -> None:
     snippet = search_snippet("Tiêu đề", body, parse_query("lien ket vung"), width=80)
     assert "liên kết vùng" in snippet and snippet.startswith("…")
     assert unicodedata.is_normalized("NFC", snippet)
+    # a hit in the title only: the body's lead, not the title again (the table shows both)
+    lead = search_snippet(
+        "Liên kết vùng ĐBSCL", "Sáng 29/11, UBND TP. Cần Thơ họp.", parse_query("lien ket vung")
+    )
+    assert lead == "Sáng 29/11, UBND TP. Cần Thơ họp."

@@ -117,6 +117,17 @@ def test_stored_articles_are_found_once_indexed(indexed: Engine) -> None:
     _fts_consistent(engine)
 
 
+def test_a_search_catches_up_on_what_waits(indexed: Engine) -> None:
+    """`report --search` right after a store that nobody indexed yet (a poll killed between
+    its commit and its catch-up) still finds the new articles."""
+    engine = indexed
+    (a,) = _store(engine, _new("mou", "Cần Thơ và Hậu Giang ký MOU", "Hai tỉnh liên kết vùng."))
+    assert _search(engine, "liên kết vùng") == {a}
+    if engine.dialect.name == "sqlite":
+        assert _watermark(engine) == a
+    _fts_consistent(engine)
+
+
 def test_store_article_one_at_a_time_is_found_at_once(indexed: Engine) -> None:
     engine = indexed
     (waiting,) = _store(engine, _new("cho", "Liên kết vùng", "Bài chờ chỉ mục."))
