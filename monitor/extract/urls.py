@@ -35,9 +35,10 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     try:
-        if base:
-            url = urljoin(base, url)
         parts = urlsplit(url)
+        if base and not (parts.netloc and parts.scheme.lower() in ("http", "https")):
+            # a relative link; an absolute one is what urljoin would give back
+            parts = urlsplit(urljoin(base, url))
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             return None
