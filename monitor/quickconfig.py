@@ -124,14 +124,31 @@ def _named(entries: list[dict[str, Any]]) -> tuple[Named, ...]:
     ids = [e["id"] for e in entries]
     if len(set(ids)) != len(ids):
         raise _Unexpected
-    return tuple(Named(e["id"], e.get("name") or e["id"]) for e in entries)
+    return tuple(Named(_text(e["id"]), _text(e.get("name")) or _text(e["id"])) for e in entries)
+
+
+def _text(value: Any) -> Any:
+    """A string read from the file, with `${VAR}` substituted (a missing variable: the full
+    load says which, where)."""
+    if not isinstance(value, str) or "$" not in value:
+        return value
+    from monitor.yamlsource import substitute
+
+    try:
+        return substitute(value, os.environ)
+    except KeyError:
+        raise _Unexpected from None
 
 
 def load_quick(path: Path) -> QuickConfig | Any:
     """The QuickConfig of `path`; or, when those keys are not as expected, the full
-    monitor.config.Config (which raises the located ConfigError of the mistake)."""
+    monitor.config.Config (which raises the located ConfigError of the mistake).
+
+    libyaml's plain loader, without the positions the full load keeps for its messages: those
+    are needed only when something is wrong, and then the full load runs."""
+    import yaml
+
     from monitor.errors import ConfigError
-    from monitor.yamlsource import load_located
 
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -139,13 +156,13 @@ def load_quick(path: Path) -> QuickConfig | Any:
         raise ConfigError(f"{path}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    data = load_located(text, str(path)).data
     try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if not isinstance(data, dict):
             raise _Unexpected
         settings = _mapping(data.get("settings"))
-        database = settings.get("database")
-        zone = settings.get("timezone", DEFAULT_TIMEZONE)
+        database = _text(settings.get("database"))
+        zone = _text(settings.get("timezone", DEFAULT_TIMEZONE))
         if not (database is None or isinstance(database, str)) or not isinstance(zone, str):
             raise _Unexpected
         try:
@@ -153,7 +170,7 @@ def load_quick(path: Path) -> QuickConfig | Any:
         except (ZoneInfoNotFoundError, ValueError):
             raise _Unexpected from None
         channels = _entries(data, "channels", named=False)
-        urls = tuple(c["url"] for c in channels if isinstance(c.get("url"), str))
+        urls = tuple(_text(c["url"]) for c in channels if isinstance(c.get("url"), str))
         return QuickConfig(
             path=path,
             settings=QuickSettings(resolve_db_url(database, path.parent) if database else None, tz),
@@ -161,7 +178,7 @@ def load_quick(path: Path) -> QuickConfig | Any:
             sources=_named(_entries(data, "sources")),
             channel_urls=urls,
         )
-    except _Unexpected:
+    except (_Unexpected, yaml.YAMLError, RecursionError):
         from monitor.config import load_config
 
         return load_config(path)
