@@ -208,11 +208,16 @@ def test_report_formats_to_a_file(
         assert "4 of 4 articles" in text and "\x1b[" not in text
 
 
-def test_report_table_on_stdout(capsys: pytest.CaptureFixture[str], setup: tuple) -> None:
+def test_report_table_on_stdout(
+    capsys: pytest.CaptureFixture[str], setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base, _ = setup
+    monkeypatch.delenv("COLUMNS", raising=False)
     code, out, _ = run(capsys, [*base, "report", "--search", "liên kết vùng"])
     assert code == 0
     assert "3 of 3 articles" in out and "search: liên kết vùng" in out and "Thời tiết" not in out
+    # piped, not a terminal: the file width, like --output (rich alone would use 80)
+    assert 80 < max(len(line) for line in out.splitlines()) <= 120
 
 
 def test_report_usage_errors(capsys: pytest.CaptureFixture[str], setup: tuple) -> None:

@@ -8,6 +8,8 @@ for the terminal table.
 from __future__ import annotations
 
 import io
+import os
+import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +68,9 @@ def _filters(f: ReportFilter, tz: tzinfo, now: datetime, by: str | None) -> list
     return shown
 
 
+FILE_WIDTH = 120  # a table written to a file or a pipe (unless $COLUMNS says otherwise)
+
+
 def _emit(result: Any, output: str | None) -> None:
     """Print to the terminal, or write the file (tables as plain text, 120 columns)."""
     if output is None:
@@ -74,13 +79,14 @@ def _emit(result: Any, output: str | None) -> None:
         else:
             from rich.console import Console
 
-            Console(highlight=False).print(result)
+            piped = not sys.stdout.isatty() and not os.environ.get("COLUMNS")
+            Console(highlight=False, width=FILE_WIDTH if piped else None).print(result)
         return
     if not isinstance(result, str):
         from rich.console import Console
 
         buffer = io.StringIO()
-        Console(file=buffer, width=120, color_system=None, highlight=False).print(result)
+        Console(file=buffer, width=FILE_WIDTH, color_system=None, highlight=False).print(result)
         result = buffer.getvalue()
     try:
         Path(output).write_text(result, encoding="utf-8", newline="")
