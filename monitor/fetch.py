@@ -194,6 +194,16 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+class _Cookies(httpx.Cookies):
+    """The client's cookie jar, as httpx keeps it; a response without Set-Cookie (nearly every
+    one) skips the jar's parsing, which builds urllib request and response stand-ins each time.
+    (The jar's default policy reads Set-Cookie2 only alongside Set-Cookie.)"""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
 class Fetcher:
     """`async with Fetcher(settings) as f: result = await f.fetch(url, etag=...)`."""
 
@@ -453,6 +463,7 @@ class Fetcher:
                 max_redirects=MAX_REDIRECTS,
                 trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
             )
+            client._cookies = _Cookies()  # the `cookies` setter would copy it into a plain one
         return client
 
     async def _load_robots(

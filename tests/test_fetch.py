@@ -80,6 +80,18 @@ def test_get_sends_user_agent_and_source_headers(loopback: LoopbackServer) -> No
     assert result.elapsed_ms >= 0
 
 
+def test_cookies_set_by_a_site_are_sent_back(loopback: LoopbackServer) -> None:
+    loopback.route("/give", lambda req: Reply(200, "ok", headers={"Set-Cookie": "phien=abc"}))
+
+    async def go() -> dict[str, Any]:
+        async with Fetcher(Settings(respect_robots=False), retry=FAST) as fetcher:
+            await fetcher.fetch(loopback.url("/give"))
+            return json.loads((await fetcher.fetch(loopback.url("/echo"))).content)
+
+    headers = {k.lower(): v for k, v in asyncio.run(go())["headers"].items()}
+    assert headers.get("cookie") == "phien=abc"
+
+
 def test_page_bytes_and_validators_come_back_untouched(loopback: LoopbackServer) -> None:
     page = "<h1>UBND TP.HCM và Cần Thơ ký kết hợp tác liên kết vùng ĐBSCL</h1>"
     loopback.add_page("/tin/hop-tac.html", page.encode("utf-8"))
