@@ -117,13 +117,20 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
         with eng.connect() as conn:
             pragma = {
                 name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+                for name in (
+                    "journal_mode",
+                    "foreign_keys",
+                    "busy_timeout",
+                    "synchronous",
+                    "page_size",
+                )
             }
         assert pragma == {
             "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": 30000,
             "synchronous": 1,
+            "page_size": 16384,  # a new file: ~4 KB article rows store faster in 16 KB pages
         }
         with session(eng) as s, pytest.raises(IntegrityError, match="FOREIGN KEY"):
             repo.store_article(
