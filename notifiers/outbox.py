@@ -229,20 +229,23 @@ def health_transition(
 
 def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome:
     """Read this poll's outcome from the source's row and its poll log (this poll included)."""
-    recent = list(
+    recent = list(  # the columns only: no ORM objects for a poll log read once
         session.exec(
-            select(PollLog)
+            select(PollLog.status, PollLog.items, PollLog.new)
             .where(PollLog.source_id == row.id)
             .order_by(col(PollLog.started_at).desc(), col(PollLog.id).desc())
             .limit(LAYOUT_EMPTY_POLLS)
         )
     )
+
+    def was_read(poll: Any) -> bool:
+        return poll.status is not None and 200 <= poll.status < 300
+
     last = recent[0] if recent else None
-    read = [p for p in recent if p.status is not None and 200 <= p.status < 300]
-    listing_items = last.items if last is not None and last in read else None
+    listing_items = last.items if last is not None and was_read(last) else None
     empty_listings = 0
     for p in recent:
-        if p not in read or p.items:
+        if not was_read(p) or p.items:
             break
         empty_listings += 1
     # a recent poll with items answers it; only a source with none lately needs the query
