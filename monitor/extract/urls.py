@@ -35,9 +35,10 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     try:
-        parts = urlsplit(url)
-        if base and not (parts.netloc and parts.scheme.lower() in ("http", "https")):
-            # a relative link; an absolute one is what urljoin would give back
+        # an absolute http(s) link is what urljoin would give back: split once, not joined
+        absolute = url[:8].lower().startswith(("http://", "https://"))
+        parts = urlsplit(url) if absolute or not base else None
+        if base and (parts is None or not parts.netloc):
             parts = urlsplit(urljoin(base, url))
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
