@@ -142,19 +142,21 @@ def save_articles(
 ) -> int:
     """Store a poll's new articles, each with its matches and alert rows, in one transaction.
 
-    Returns how many were new. If the batch collides with a concurrent writer, each article is
-    stored in its own transaction instead, so one conflict never loses the others.
+    The caller left out the URLs stored before (pipeline: `known_urls`). If one was stored
+    meanwhile (another source listing the same article in the same pass), the batch fails on
+    its URL and each article is stored in its own transaction instead, so one conflict never
+    loses the others.
     """
     if not articles:
         return 0
     try:
         with Session(engine, expire_on_commit=False) as session:
-            known = repo.known_urls(session, [a.url for a, _ in articles])
+            seen: set[str] = set()
             fresh: list[repo.NewArticle] = []
             for article, matches in articles:
-                if article.url in known:  # two sources may list the same article in one pass
+                if article.url in seen:  # one listing naming the same article twice
                     continue
-                known.add(article.url)
+                seen.add(article.url)
                 fresh.append(_new_article(config, source, state, article, matches))
             stored = repo.store_articles(session, source.id, fresh, now)
     except IntegrityError:

@@ -183,3 +183,23 @@ def test_try_bad_target_is_usage_error(tmp_path: Path, target: str) -> None:
     result = newsmon(config, f"sqlite:///{tmp_path / 'n.db'}", "try", target)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ")
+
+
+def test_two_sources_listing_the_same_articles_store_each_once(
+    loopback, tmp_path: Path, db_url: str
+) -> None:
+    """The same listing configured twice (a portal's category under two names): one pass stores
+    every article once, whichever source gets there first, and neither source fails."""
+    base = loopback.url("").rstrip("/")
+    first = fixture_sources()[0]
+    listing = first["url"]
+    twin = {**first, "id": first["id"] + "-twin"}
+    config = write_config(tmp_path, base, [first, twin])
+    result = newsmon(config, db_url, "poll", "--json")
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = json.loads(result.stdout)
+    assert all(s["ok"] for s in summary["sources"]), summary
+    with Session(make_engine(db_url)) as session:
+        urls = [a.url.removeprefix(base) for a in session.exec(select(Article))]
+    assert sorted(urls) == sorted(set(EXPECTED["listings"][listing]))
+    assert summary["new"] == len(urls)
