@@ -187,15 +187,17 @@ def parse_report(out: str) -> list[Row]:
                 note=f"best {m.group(2)} ms{inproc}",
             )
         )
-    for m in re.finditer(r"^\| (`repo\.store_article`[^|]*)\| ([\d,.]+) \| ≥ ([\d,]+)", out, re.M):
-        rate, goal = _num(m.group(2)), _num(m.group(3))
+    for m in re.finditer(
+        r"^\| (`repo\.store_article`[^|]*)\| ([\d,.]+) \| (?:≥ ([\d,]+))?", out, re.M
+    ):
+        rate, goal = _num(m.group(2)), _num(m.group(3)) if m.group(3) else None
         rows.append(
             row(
                 f"store ingest: {m.group(1).strip()}",
-                f"≥ {goal:,.0f} /s",
+                f"≥ {goal:,.0f} /s" if goal else "–",
                 rate,
                 "/s",
-                met=rate >= goal,
+                met=rate >= goal if goal else None,
             )
         )
     return rows
