@@ -14,19 +14,27 @@ A control server on 127.0.0.1 (not counted in the statistics) lets the harness w
                              N's listing; answers {"url", "title", "token", "at"} (at: epoch s)
 
 Run it as a process: `python bench/site.py --seed 1` prints one line
-`READY <port> <control_port>` and serves until killed. The server is a bare asyncio Protocol
-(no framework): at 500 requests/s on a 2-core machine its own CPU must stay small.
+`READY <port> <control_port>` and serves until killed. The server is bare asyncio (no
+framework): at 500 requests/s on a 2-core machine its own CPU must stay small.
+
+Arrivals are the kernel's receive times (SO_TIMESTAMPNS, read with recvmsg), not the moment
+the event loop got round to a request: under CPU load (the daemon under test shares the cores)
+that moment lags irregularly by a few ms, and the smallest gap per host came out below the
+client's real one. Kernel stamps are CLOCK_REALTIME, so every time the site reports
+(first_arrival, last_answer, gaps) is time.time()'s.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import json
 import math
 import random
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -37,6 +45,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ITEMS_PER_LISTING = 10
+# Linux's value where Python (3.11) does not name it; elsewhere arrivals are time.time() on read
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else None)
 
 _TEXT = (
     "UBND thành phố triển khai kế hoạch phát triển kinh tế xã hội năm nay tại các quận huyện "
@@ -142,9 +152,8 @@ class _HostStats:
     requests: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
-    last_arrival: float = -math.inf
+    recent: list[float] = field(default_factory=list)  # the last arrivals, in time order
     min_gap: float = math.inf
-    gaps_under: dict[str, int] = field(default_factory=dict)
 
 
 class Site:
@@ -171,12 +180,19 @@ class Site:
         return f"http://{src.host}:{port}{src.path}"
 
     # -- requests --------------------------------------------------------------------------
-    def arrive(self, host: str) -> _HostStats:
+    def arrive(self, host: str, at: float | None = None) -> _HostStats:
+        """Count a request that reached `host` at `at` (time.time()'s clock; default: now).
+        The loop reads connections in its own order, not quite their stamps': a gap is taken
+        to the arrivals next to this one in time, among the last few."""
         st = self.stats.setdefault(host, _HostStats())
-        now = time.monotonic()
+        now = time.time() if at is None else at
         st.requests += 1
-        st.min_gap = min(st.min_gap, now - st.last_arrival)
-        st.last_arrival = now
+        i = bisect.bisect(st.recent, now)
+        st.recent.insert(i, now)
+        for a, b in ((i - 1, i), (i, i + 1)):
+            if a >= 0 and b < len(st.recent):
+                st.min_gap = min(st.min_gap, st.recent[b] - st.recent[a])
+        del st.recent[:-8]
         st.in_flight += 1
         st.max_in_flight = max(st.max_in_flight, st.in_flight)
         self.first_arrival = min(self.first_arrival, now)
@@ -185,7 +201,7 @@ class Site:
     def answered(self, stats: _HostStats, status: int) -> None:
         stats.in_flight -= 1
         self.statuses[status] = self.statuses.get(status, 0) + 1
-        self.last_answer = time.monotonic()
+        self.last_answer = time.time()
 
     def handle(self, path: str, if_none_match: str | None) -> tuple[int, bytes, str | None]:
         """(status, body, etag) for a GET of `path`."""
@@ -243,7 +259,8 @@ class Site:
             "max_in_flight": max((s.max_in_flight for s in self.stats.values()), default=0),
             "min_gap_ms": min(gaps) if gaps else None,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
-            # CLOCK_MONOTONIC is one clock for every process on the machine
+            # epoch seconds (CLOCK_REALTIME, the kernel stamps' clock): subtract them from
+            # each other, not from another process's monotonic clock
             "first_arrival": None if self.first_arrival == math.inf else self.first_arrival,
             "last_answer": None if self.last_answer == -math.inf else self.last_answer,
         }
@@ -266,14 +283,17 @@ class _HTTP(asyncio.Protocol):
         self.control = control
         self.buffer = b""
         self.busy = False
-        self.transport: asyncio.Transport | None = None
+        self.transport: asyncio.Transport | _StampedConnection | None = None
         self.host = ""
+        self.stamp: float | None = None  # when the request being read began to arrive
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
         self.host = transport.get_extra_info("sockname")[0]
 
-    def data_received(self, data: bytes) -> None:
+    def data_received(self, data: bytes, stamp: float | None = None) -> None:
+        if not self.buffer:
+            self.stamp = stamp
         self.buffer += data
         self._next()
 
@@ -302,7 +322,8 @@ class _HTTP(asyncio.Protocol):
             status, body = self.control(method, target)
             self._write(status, body, None, ctype="application/json")
             return
-        stats = self.site.arrive(self.host)
+        stats = self.site.arrive(self.host, self.stamp)
+        self.stamp = None  # a pipelined next request has no stamp of its own: read time
         status, body, etag = self.site.handle(urlsplit(target).path, headers.get("if-none-match"))
         loop = asyncio.get_running_loop()
         loop.call_later(self.site.latency, self._answer, stats, status, body, etag)
@@ -338,6 +359,91 @@ class _HTTP(asyncio.Protocol):
         self._next()
 
 
+class _StampedConnection:
+    """An accepted site connection read with recvmsg, so each request carries the kernel's
+    receive time of its first bytes (asyncio's transports drop ancillary data). It stands in
+    for the transport of an `_HTTP`: write, close, get_extra_info("sockname")."""
+
+    def __init__(self, sock: socket.socket, protocol: _HTTP) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.sock, self.protocol = sock, protocol
+        self.out = b""  # what the socket did not take yet
+        self.closing = False
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if SO_TIMESTAMPNS is not None:  # not inherited from the listener: ask again to read
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)  # the stamps it already has
+        protocol.connection_made(self)
+        self.loop.add_reader(sock, self._readable)
+
+    @classmethod
+    def accept(cls, listener: socket.socket, site: Site) -> None:
+        """Reader callback of a listening socket: its SO_TIMESTAMPNS, set before listen(),
+        has the kernel stamp segments that arrive before accept() too."""
+        while True:
+            try:
+                sock, _addr = listener.accept()
+            except OSError:  # BlockingIOError: no one else is waiting
+                return
+            cls(sock, _HTTP(site))
+
+    def get_extra_info(self, name: str) -> Any:
+        return self.sock.getsockname() if name == "sockname" else None
+
+    def _readable(self) -> None:
+        try:
+            data, ancillary, _flags, _addr = self.sock.recvmsg(65536, 64)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client closed (or reset): nothing more to send it
+            self._drop()
+            return
+        stamp = time.time()
+        for level, kind, raw in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= 16:
+                sec, nsec = struct.unpack("qq", raw[:16])
+                stamp = sec + nsec / 1e9
+        self.protocol.data_received(data, stamp)
+
+    def write(self, data: bytes) -> None:
+        self.out += data
+        self._flush()
+
+    def _flush(self) -> None:
+        """Send what the socket takes; wait to be writable for the rest."""
+        try:
+            sent = self.sock.send(self.out)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self._drop()
+            return
+        self.out = self.out[sent:]
+        if self.out:
+            self.loop.add_writer(self.sock, self._flush)
+            return
+        self.loop.remove_writer(self.sock)
+        if self.closing:
+            self._drop()
+
+    def close(self) -> None:
+        """Stop reading; the socket closes once what was written is sent."""
+        self.closing = True
+        self.loop.remove_reader(self.sock)
+        if not self.out:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self.sock.fileno() < 0:
+            return
+        self.loop.remove_reader(self.sock)
+        self.loop.remove_writer(self.sock)
+        self.sock.close()
+        self.protocol.connection_lost(None)
+
+
 class ControlHandler:
     """The harness's endpoints on 127.0.0.1."""
 
@@ -366,19 +472,33 @@ def free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket whose connections' segments are stamped from the first one."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if SO_TIMESTAMPNS is not None:
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 async def serve(site: Site, port: int = 0, control_port: int = 0) -> tuple[int, int]:
     """Listen on every host (same port) and on the control port; return both ports."""
     loop = asyncio.get_running_loop()
     for _attempt in range(20):
         chosen = port or free_port(site.hosts[0])
-        servers = []
+        listeners: list[socket.socket] = []
         try:
             for host in site.hosts:
-                servers.append(
-                    await loop.create_server(lambda: _HTTP(site), host, chosen, backlog=1024)
-                )
+                listeners.append(_listen(host, chosen))
         except OSError:
-            for s in servers:
+            for s in listeners:
                 s.close()
             if port:
                 raise
@@ -386,6 +506,8 @@ async def serve(site: Site, port: int = 0, control_port: int = 0) -> tuple[int, 
         break
     else:
         raise OSError("no free port common to every loopback host")
+    for listener in listeners:
+        loop.add_reader(listener, _StampedConnection.accept, listener, site)
     control = await loop.create_server(
         lambda: _HTTP(site, ControlHandler(site, chosen)), "127.0.0.1", control_port
     )
