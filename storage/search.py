@@ -114,6 +114,12 @@ class SearchSQL:
     rank_order: str  # "ASC" or "DESC"
 
 
+# SQLite: the hits with their bm25 (`?`: the MATCH expression), as a subquery named `hits`.
+FTS_HITS = (
+    "(SELECT rowid AS id, bm25(articles_fts) AS rank FROM articles_fts WHERE articles_fts MATCH ?)"
+)
+
+
 def _tsquery(words: tuple[str, ...]) -> tuple[str, list[str]]:
     return "phraseto_tsquery('simple'::regconfig, ?)", [" ".join(words)]
 
@@ -127,8 +133,7 @@ def search_sql(dialect: str, query: SearchQuery) -> SearchSQL:
     """
     if dialect == "sqlite":
         return SearchSQL(
-            "JOIN (SELECT rowid AS id, bm25(articles_fts) AS rank FROM articles_fts "
-            "WHERE articles_fts MATCH ?) hits ON hits.id = articles.id",
+            f"JOIN {FTS_HITS} hits ON hits.id = articles.id",
             (fts5_expression(query),),
             "",
             (),

@@ -151,6 +151,10 @@ def test_report_search(capsys: pytest.CaptureFixture[str], setup: tuple) -> None
     for query in ("lien ket vung", "LIÊN KẾT VÙNG", "liên kết vùng"):
         data = report_json(capsys, base, "--search", query)
         assert set(keys(data, ids)) == {"coop", "both", "old"}
+    data = report_json(capsys, base, "--search", "liên kết vùng", "--topic", "agriculture")
+    assert keys(data, ids) == ["both"] and data["total"] == 1
+    data = report_json(capsys, base, "--search", "liên kết vùng", "--source", "cantho-portal")
+    assert set(keys(data, ids)) == {"coop", "old"}
     data = report_json(capsys, base, "--search", "liên kết", "--all")
     assert "plain" in keys(data, ids)
     assert "liên kết" in data["articles"][0]["snippet"].lower()
