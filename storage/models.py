@@ -106,7 +106,6 @@ class Article(_Table, table=True):
         UniqueConstraint("url", name="uq_articles_url"),
         Index("ix_articles_first_seen_at", "first_seen_at"),
         Index("ix_articles_source_first_seen", "source_id", "first_seen_at"),
-        Index("ix_articles_published_at", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -32,7 +32,7 @@ __all__ = [
     "search_sql",
 ]
 
-# The schema objects of migration 0002 that SQLModel.metadata does not describe.
+# The schema objects of the migrations that SQLModel.metadata does not describe.
 SEARCH_OBJECTS = frozenset(
     {
         "articles_fts",
@@ -44,6 +44,7 @@ SEARCH_OBJECTS = frozenset(
         "ix_articles_search",
         "ix_articles_when",
         "search_index_state",  # migration 0003: the watermark of storage.searchindex
+        "ix_articles_report",  # migration 0004: (id, source_id, date) for storage.history
     }
 )
 PG_VECTOR = (

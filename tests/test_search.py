@@ -214,3 +214,20 @@ def test_snippet_shows_the_hit_in_display_text() -> None:
         "Liên kết vùng ĐBSCL", "Sáng 29/11, UBND TP. Cần Thơ họp.", parse_query("lien ket vung")
     )
     assert lead == "Sáng 29/11, UBND TP. Cần Thơ họp."
+
+
+def test_reports_by_topic_read_the_narrow_index(engine: Engine, ids: dict[str, int]) -> None:
+    """SQLite: the page of a report by topic reads each article's source and date from
+    ix_articles_report (migration 0004), not from the rows holding the bodies."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner hint; PostgreSQL chooses for itself")
+    from storage import history
+
+    db = _read(engine)
+    try:
+        f = ReportFilter(since=NOW - timedelta(days=30), topic="regional-cooperation", limit=50)
+        sql, params = history._page(db, f)[:2]
+        plan = " ".join(str(r[-1]) for r in db.rows(f"EXPLAIN QUERY PLAN {sql}", params))
+        assert "ix_articles_report" in plan
+    finally:
+        db.close()

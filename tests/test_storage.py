@@ -104,9 +104,9 @@ def test_migrated_schema_matches_models(engine: Engine) -> None:
 def test_schema_comparison_notices_a_missing_index(engine: Engine) -> None:
     """The check above has teeth: drop one index and the comparison reports it."""
     with engine.begin() as conn:
-        conn.execute(text("DROP INDEX ix_articles_published_at"))
+        conn.execute(text("DROP INDEX ix_articles_first_seen_at"))
     diff = _schema_diff(engine)
-    assert [(d[0], d[1].name) for d in diff] == [("add_index", "ix_articles_published_at")]
+    assert [(d[0], d[1].name) for d in diff] == [("add_index", "ix_articles_first_seen_at")]
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
