@@ -9,6 +9,8 @@ means the article has at least one topic match.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ from storage.search import FTS_HITS, SearchQuery, fts5_expression, search_snippe
 from storage.searchindex import index_pending
 
 __all__ = ["BY", "ReportFilter", "report_articles", "report_counts", "source_stored"]
+
+log = logging.getLogger("newsmon.report")
 
 BY = ("day", "source", "topic")
 WHEN = "coalesce(articles.published_at, articles.first_seen_at)"  # = ix_articles_when
@@ -104,7 +108,7 @@ def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], i
     One query: the page is chosen over ids, dates and ranks only, and counted in the same pass
     (a window function); the shown columns are read for the page's rows alone."""
     if f.search is not None:
-        index_pending(db.connection)  # articles stored since the last catch-up (SQLite)
+        _catch_up(db)
     if f.search is not None and db.dialect == "sqlite" and not (f.since or f.until or f.source):
         inner, params, order = _fts_page(f)
     else:
@@ -136,6 +140,16 @@ def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], i
         for r in rows
     ]
     return articles, total
+
+
+def _catch_up(db: ReadDB) -> None:
+    """Index the articles stored since the last catch-up (SQLite), so a search misses none; a
+    reader that cannot write (a read-only file, a lock held too long) searches what is indexed."""
+    try:
+        index_pending(db.connection)
+    except sqlite3.Error as err:
+        log.warning("search: the newest articles may be missing (index not caught up: %s)", err)
+        db.connection.rollback()
 
 
 def _page(db: ReadDB, f: ReportFilter) -> tuple[str, list[Any], list[str]]:
@@ -225,7 +239,7 @@ def report_counts(db: ReadDB, f: ReportFilter, by: str, tz: tzinfo) -> list[Coun
     """`report --by day|source|topic`: articles per local day (oldest first), per source or
     per topic (most first). An article with two topics counts once under each."""
     if f.search is not None:
-        index_pending(db.connection)
+        _catch_up(db)
     if by == "day":
         return _per_day(db, f, tz)
     if by == "source":

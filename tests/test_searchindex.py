@@ -318,3 +318,23 @@ def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path
     assert _search(engine, "lien ket vung") == ids
     store.PollBatch(engine, [source]).flush()  # the end of a pass: nothing left to index
     _fts_consistent(engine)
+
+
+def test_a_search_that_cannot_catch_up_still_answers(
+    indexed: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reader that cannot write (a read-only file, say) searches what is indexed, with a
+    warning, instead of failing."""
+    if indexed.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's index needs no catching up")
+    from storage import history
+
+    def refuse(_connection: object) -> int:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    (old,) = _store(indexed, _new("cu", "Liên kết vùng ĐBSCL", "Đã có trong chỉ mục."))
+    index_pending_engine(indexed)
+    _store(indexed, _new("moi", "Liên kết vùng mới", "Chưa vào chỉ mục."))
+    monkeypatch.setattr(history, "index_pending", refuse)
+    assert _search(indexed, "liên kết vùng") == {old}
+    assert "index not caught up: attempt to write a readonly database" in caplog.text
