@@ -28,7 +28,7 @@ from pydantic import (
 
 from monitor.errors import ConfigError
 from monitor.quickconfig import DEFAULT_DB as DEFAULT_DB  # re-exported: one home for these
-from monitor.quickconfig import DEFAULT_TIMEZONE, resolve_db_url
+from monitor.quickconfig import DEFAULT_TIMEZONE, read_config_text, resolve_db_url
 from monitor.quickconfig import config_path as config_path
 from monitor.quickconfig import database_url as database_url
 from monitor.units import parse_duration, parse_size
@@ -226,13 +226,7 @@ class Config(_Model):
 def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Config:
     """Read and validate; raise ConfigError (all problems, one line each) on any error."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return parse_config(text, str(path), base=path.parent, env=env)
+    return parse_config(read_config_text(path), str(path), base=path.parent, env=env)
 
 
 def parse_config(

@@ -25,6 +25,7 @@ __all__ = [
     "config_path",
     "database_url",
     "load_quick",
+    "read_config_text",
     "resolve_db_url",
 ]
 
@@ -93,6 +94,18 @@ def database_url(explicit: str | None, config: Any) -> str:
     return resolve_db_url(DEFAULT_DB, base)
 
 
+def read_config_text(path: Path) -> str:
+    """The file's text (a UTF-8 byte order mark is allowed), or a one-line ConfigError."""
+    from monitor.errors import ConfigError
+
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
 class _Unexpected(Exception):
     """A key read here is not of the expected shape: the full load says what is wrong."""
 
@@ -148,14 +161,7 @@ def load_quick(path: Path) -> QuickConfig | Any:
     are needed only when something is wrong, and then the full load runs."""
     import yaml
 
-    from monitor.errors import ConfigError
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    text = read_config_text(path)
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if not isinstance(data, dict):
