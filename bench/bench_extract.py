@@ -125,6 +125,9 @@ def main() -> int:
         "--repeat", type=int, default=3, help="time each page N times, keep the fastest"
     )
     args = ap.parse_args()
+    if not (args.aeb / "ground-truth.json").is_file():
+        print(f"error: no article-extraction benchmark at {args.aeb} (pass --aeb)", file=sys.stderr)
+        return 2
     truth = json.loads((args.aeb / "ground-truth.json").read_text(encoding="utf-8"))
     pages = {
         k: gzip.decompress((args.aeb / "html_gz" / f"{k}.html.gz").read_bytes())
