@@ -118,24 +118,22 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value
 
 
-def _entries(data: dict[str, Any], section: str, *, named: bool = True) -> list[dict[str, Any]]:
+def _entries(data: dict[str, Any], section: str) -> list[dict[str, Any]]:
     value = data.get(section)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
         raise _Unexpected
-    for entry in value:
-        if named and (
-            not isinstance(entry.get("id"), str)
-            or ("name" in entry and not isinstance(entry["name"], str))
-        ):
-            raise _Unexpected
     return value
 
 
 def _named(entries: list[dict[str, Any]]) -> tuple[Named, ...]:
-    ids = [e["id"] for e in entries]
-    if len(set(ids)) != len(ids):
+    """Topics or sources by id and name: string ids, unique, and string names if any."""
+    ids = [e.get("id") for e in entries]
+    names = [e["name"] for e in entries if "name" in e]
+    if not all(isinstance(i, str) for i in ids) or len(set(ids)) != len(ids):
+        raise _Unexpected
+    if not all(isinstance(n, str) for n in names):
         raise _Unexpected
     return tuple(Named(_text(e["id"]), _text(e.get("name")) or _text(e["id"])) for e in entries)
 
@@ -175,7 +173,7 @@ def load_quick(path: Path) -> QuickConfig | Any:
             tz = ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise _Unexpected from None
-        channels = _entries(data, "channels", named=False)
+        channels = _entries(data, "channels")
         urls = tuple(_text(c["url"]) for c in channels if isinstance(c.get("url"), str))
         return QuickConfig(
             path=path,

@@ -20,7 +20,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from monitor.errors import StorageError
-from storage.readdb import head_revision
+from storage.readdb import BUSY_TIMEOUT_MS, MIGRATIONS, head_revision
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -35,8 +35,6 @@ __all__ = [
     "upgrade",
 ]
 
-MIGRATIONS = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_MS = 30_000
 PAGE_SIZE = 16_384
 _PG_MIGRATION_LOCK = 0x6E6577736D6F6E  # "newsmon": one upgrade at a time per database
 

@@ -49,13 +49,11 @@ class _Select:
     """A SELECT over `articles` built clause by clause, with its `?` parameters in order."""
 
     columns: str
-    f: ReportFilter
     joins: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     where: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
-
     narrow: bool = False  # read the articles through ix_articles_report (SQLite)
 
-    def sql(self, tail: str = "", tail_params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+    def sql(self, tail: str = "") -> tuple[str, list[Any]]:
         text = f"SELECT {self.columns} FROM articles"
         if self.narrow:
             text += " INDEXED BY ix_articles_report"
@@ -67,27 +65,33 @@ class _Select:
             text += " WHERE " + " AND ".join(w for w, _ in self.where)
             for _, more in self.where:
                 params.extend(more)
-        return f"{text} {tail}", params + list(tail_params)
+        return f"{text} {tail}", params
+
+
+def _matched(f: ReportFilter, ids: str) -> tuple[str, tuple[Any, ...]] | None:
+    """The condition that `ids` matched the topic (or any topic, unless --all); None: none."""
+    if f.topic is not None:
+        return f"{ids} IN (SELECT article_id FROM topic_matches WHERE topic_id = ?)", (f.topic,)
+    if not f.all:
+        return f"{ids} IN (SELECT article_id FROM topic_matches)", ()
+    return None
 
 
 def _select(db: ReadDB, columns: str, f: ReportFilter, *, matched: bool = True) -> _Select:
-    q = _Select(columns, f)
+    q = _Select(columns)
     if f.since is not None:
         q.where.append((f"{WHEN} >= ?", (db.bind(f.since),)))
     if f.until is not None:
         q.where.append((f"{WHEN} < ?", (db.bind(f.until),)))
     if f.source is not None:
         q.where.append(("articles.source_id = ?", (f.source,)))
-    if matched and (f.topic is not None or not f.all):
+    condition = _matched(f, "articles.id") if matched else None
+    if condition is not None:
+        q.where.append(condition)
         # The ids come from topic_matches; each article's source and date are then read from
         # the narrow index of migration 0004, not from the pages holding the bodies (every
         # caller selects only ids, sources and dates here).
         q.narrow = db.dialect == "sqlite"
-        if f.topic is not None:
-            hits = "SELECT article_id FROM topic_matches WHERE topic_id = ?"
-            q.where.append((f"articles.id IN ({hits})", (f.topic,)))
-        else:
-            q.where.append(("articles.id IN (SELECT article_id FROM topic_matches)", ()))
     if f.search is not None:
         s = search_sql(db.dialect, f.search)
         if s.join:
@@ -97,8 +101,10 @@ def _select(db: ReadDB, columns: str, f: ReportFilter, *, matched: bool = True) 
     return q
 
 
-_SHOWN = "articles.url, articles.title, articles.source_id, articles.published_at, "
-_SHOWN += "articles.first_seen_at, articles.summary"
+_SHOWN = (  # read for the page's rows only (the body: for the snippets)
+    "articles.url, articles.title, articles.source_id, articles.published_at, "
+    "articles.first_seen_at, articles.summary, articles.body"
+)
 
 
 def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], int]:
@@ -122,10 +128,9 @@ def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], i
         f"JOIN articles ON articles.id = page.id ORDER BY {outer_order}"
     )
     rows = db.rows(sql, params)
-    total = int(rows[0][7]) if rows else 0
-    ids = [r[0] for r in rows]
-    topics = _topic_hits(db, ids)
-    snippets = _snippets(db, ids, topics, f.search)
+    total = int(rows[0][8]) if rows else 0
+    topics = _topic_hits(db, [r[0] for r in rows])
+    snippets = _snippets({r[0]: (r[2], r[7]) for r in rows}, topics, f.search)
     articles = [
         ReportArticle(
             id=r[0],
@@ -168,15 +173,14 @@ def _page(db: ReadDB, f: ReportFilter) -> tuple[str, list[Any], list[str]]:
 def _fts_page(f: ReportFilter) -> tuple[str, list[Any], list[str]]:
     """`_page` for a search with no date or source filter on SQLite: from the full-text index
     alone, so that no article row is read for the thousands of hits ranked (a third faster on
-    a million articles); equal ranks: the newest stored first. `+` keeps the topic filter out of the FTS5 scan (pushed into it, the
-    MATCH would run once per id)."""
+    a million articles); equal ranks: the newest stored first. `+` keeps the topic filter out
+    of the FTS5 scan (pushed into it, the MATCH would run once per id)."""
     assert f.search is not None
     where, params = "", [fts5_expression(f.search)]
-    if f.topic is not None:
-        where = "WHERE +hits.id IN (SELECT article_id FROM topic_matches WHERE topic_id = ?)"
-        params.append(f.topic)
-    elif not f.all:
-        where = "WHERE +hits.id IN (SELECT article_id FROM topic_matches)"
+    condition = _matched(f, "+hits.id")
+    if condition is not None:
+        where = f"WHERE {condition[0]}"
+        params.extend(condition[1])
     inner = (
         f"SELECT hits.id AS id, hits.rank AS rank, count(*) OVER () AS n FROM {FTS_HITS} hits "
         f"{where} ORDER BY rank, id DESC"
@@ -217,21 +221,18 @@ def _shorten(text: str, width: int = _SNIPPET) -> str:
 
 
 def _snippets(
-    db: ReadDB,
-    ids: Sequence[int],
+    texts: dict[int, tuple[str, str]],
     topics: dict[int, list[tuple[TopicHit, str]]],
     search: SearchQuery | None,
 ) -> dict[int, str]:
-    """Around the search hit when searching; else the best match's snippet; else the lead."""
+    """Around the search hit when searching; else the best match's snippet; else the lead.
+    `texts`: each article's (title, body)."""
+    if search is not None:
+        return {i: search_snippet(t, b, search, _SNIPPET) for i, (t, b) in texts.items()}
     out = {i: hits[0][1] for i, hits in topics.items() if hits and hits[0][1]}
-    wanted = list(ids) if search is not None else [i for i in ids if i not in out]
-    for chunk in _chunks(wanted):
-        sql = f"SELECT id, title, body FROM articles WHERE id IN {_in(chunk)}"
-        for article_id, title, body in db.rows(sql, chunk):
-            if search is not None:
-                out[article_id] = search_snippet(title, body, search, _SNIPPET)
-            elif body:
-                out[article_id] = _shorten(body)
+    for i, (_title, body) in texts.items():
+        if i not in out and body:
+            out[i] = _shorten(body)
     return out
 
 

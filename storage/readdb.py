@@ -27,7 +27,7 @@ from monitor.errors import StorageError
 __all__ = ["ReadDB", "head_revision", "open_read"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 30_000  # SQLite: how long a writer waits for the lock (storage.db too)
 _REVISION_LINE = re.compile(
     r'^(revision|down_revision)\s*(?::[^=]*)?=\s*["\']([^"\']+)["\']', re.MULTILINE
 )
@@ -141,7 +141,6 @@ def open_read(url: str) -> ReadDB | None:
         if not path.is_file():
             return None
         db = ReadDB(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000), "sqlite", str(path))
-        db.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     else:
         conninfo = _pg_conninfo(url)
         if conninfo is None:
