@@ -26,14 +26,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "data")]
 
 import make_eval  # noqa: E402
 
-from monitor.evaluate import (  # noqa: E402
+from monitor.match.evaluate import (  # noqa: E402
     evaluate,
     naive_evaluate,
     naive_match,
     read_jsonl,
     topics_from_yaml,
 )
-from monitor.matcher import compile_topics  # noqa: E402
+from monitor.match.matcher import compile_topics  # noqa: E402
 
 TOPICS_FILE = ROOT / "sources.yaml"
 EVAL_SET = ROOT / "tests" / "data" / "regional_eval.jsonl"

@@ -61,7 +61,7 @@ SiteProcess = _load_site().SiteProcess
 PEERS = BENCH / ".venv-peers"
 CONCURRENCY = 50
 PER_HOST_DELAY_MS = 100
-PER_HOST_CONNECTIONS = 2  # monitor/fetch.py Fetcher default
+PER_HOST_CONNECTIONS = 2  # monitor/fetch/client.py Fetcher default
 ARRIVAL_JITTER_MS = 2.0  # a gap measured at the server may shrink by the client's send jitter
 
 TOPIC = {

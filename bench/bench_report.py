@@ -8,7 +8,7 @@ then put in the search index by `storage.searchindex.index_pending` (migration 0
 
 The repository layer's ingest rate is measured on fresh databases: `repo.store_articles` with
 the pipeline's batches (10 articles a call, one commit each, as a poll of one source; and 1,000
-a call), matches and alert rows (an instant channel) included as monitor/store.py builds them
+a call), matches and alert rows (an instant channel) included as monitor/pipeline/persist.py builds them
 (folding and hashing done beforehand, as the pipeline does); then, separately, the search index
 catch-up, and the two together (the honest end-to-end figure).
 
@@ -39,11 +39,14 @@ import yaml  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from monitor.config import load_config  # noqa: E402
-from monitor.matcher import compile_topics  # noqa: E402
-from monitor.normalize import clean  # noqa: E402
-from monitor.pipeline import content_hash, search_text  # noqa: E402
-from monitor.store import INDEX_EVERY  # noqa: E402
+from monitor.config.models import load_config  # noqa: E402
+from monitor.match.matcher import compile_topics  # noqa: E402
+from monitor.match.normalize import clean  # noqa: E402
+from monitor.pipeline.persist import (  # noqa: E402
+    INDEX_EVERY,
+    content_hash,
+    search_text,
+)
 from notifiers import outbox  # noqa: E402
 from storage import repo  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
@@ -196,7 +199,7 @@ class Ingest:
 
 
 def ingest_articles(folder: Path, config_path: Path, n: int) -> tuple[Path, list[repo.NewArticle]]:
-    """n articles as monitor/store.py hands them to the repository: folded text and hash done,
+    """n articles as monitor/pipeline/persist.py hands them to the repository: folded text and hash done,
     matched topics, and the alert rows of an instant channel for the matched ones."""
     settings = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     settings["sources"] = settings["sources"][:1]
@@ -258,7 +261,7 @@ def ingest_rate(
 
 
 def pipeline_rate(folder: Path, config_path: Path, articles: list[repo.NewArticle]) -> float:
-    """10 articles a call, indexed as monitor/store.py does (after each call once INDEX_EVERY
+    """10 articles a call, indexed as monitor/pipeline/persist.py does (after each call once INDEX_EVERY
     wait, and what is left at the end, as `PollBatch.flush` does): store and index together."""
     engine, sid = _fresh(folder, "pipeline", config_path)
     now = datetime.now(UTC)
@@ -316,7 +319,7 @@ def query_ms(url: str, runs: int) -> dict[str, float]:
     """The same reports in process (queries and rendering to JSON, no start-up): best ms."""
     from zoneinfo import ZoneInfo
 
-    from monitor.report import articles_json, counts_json
+    from monitor.report.render import articles_json, counts_json
     from storage.history import ReportFilter, report_articles, report_counts
     from storage.readdb import open_read
     from storage.search import parse_query
@@ -428,7 +431,7 @@ def main() -> None:
         f"| {batches}, 10 per call (a poll of one source), one commit each | {by_10.store:,.0f} | |"
     )
     print(
-        f"| {batches}, 10 per call, each call indexed as monitor/store.py does "
+        f"| {batches}, 10 per call, each call indexed as monitor/pipeline/persist.py does "
         f"(INDEX_EVERY={INDEX_EVERY}): end to end | {pipeline:,.0f} | |"
     )
     print(

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
-from monitor.config import Config
+from monitor.config.models import Config
 from notifiers.render import AlertContent, Rendered, TopicHit
 from storage.models import Alert, Article, Revision, TopicMatch
 from storage.models import Source as SourceRow

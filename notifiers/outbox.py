@@ -24,7 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
-from monitor.config import Channel, Config, Source
+from monitor.config.models import Channel, Config, Source
 from notifiers.deliver import DeliveryResult, prepare, send
 from notifiers.digest import alert_content, digest_due_at, digest_parts, pending_digest
 from notifiers.render import AlertContent, Rendered

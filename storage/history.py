@@ -1,7 +1,7 @@
 """The read side of `report`: the articles of a period, topic, source or search, and counts.
 
 Plain SQL over a storage.readdb.ReadDB (SQLite and PostgreSQL alike, no SQLAlchemy: `report` is
-a short process and its start-up counts); the renderers get plain dataclasses (monitor.report)
+a short process and its start-up counts); the renderers get plain dataclasses (monitor.report.render)
 and never touch the database. An article's date is its published date, else the time newsmon
 first saw it (`ix_articles_when` of migration 0002 indexes exactly that expression). "Matched"
 means the article has at least one topic match.
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from monitor.report import Count, ReportArticle, TopicHit
 from storage.readdb import ReadDB
+from storage.rows import Count, ReportArticle, TopicHit
 from storage.search import FTS_HITS, SearchQuery, fts5_expression, search_snippet, search_sql
 from storage.searchindex import index_pending
 

@@ -47,7 +47,7 @@ _CHUNK = 500  # bound parameters per IN (…): far below SQLite's limit
 
 
 class SourceLike(Protocol):
-    """What `sync_sources` needs of a configured source (monitor.config.Source fits)."""
+    """What `sync_sources` needs of a configured source (monitor.config.models.Source fits)."""
 
     @property
     def id(self) -> str: ...
@@ -58,7 +58,7 @@ class SourceLike(Protocol):
 
 
 class MatchLike(Protocol):
-    """What is stored of a topic match (monitor.matcher.TopicMatch fits)."""
+    """What is stored of a topic match (monitor.match.matcher.TopicMatch fits)."""
 
     @property
     def topic_id(self) -> str: ...
@@ -516,7 +516,7 @@ def store_articles(
     commit, rolls the whole batch back). Returns how many were stored.
 
     On SQLite the articles are not in the search index yet: call
-    `storage.searchindex.index_pending` afterwards (monitor/store.py does).
+    `storage.searchindex.index_pending` afterwards (monitor/pipeline/persist.py does).
     """
     if not articles:
         return 0

@@ -1,6 +1,6 @@
 """Diacritic-insensitive search over stored articles: FTS5 on SQLite, a GIN tsvector on PostgreSQL.
 
-Both index `articles.search_text`, the normaliser's folded text (monitor.normalize.fold: no
+Both index `articles.search_text`, the normaliser's folded text (monitor.match.normalize.fold: no
 diacritics, đ→d, one tone placement, lower case; NFC and NFD alike), and the query goes through
 the same fold, so "lien ket vung", "liên kết vùng", "LIÊN KẾT VÙNG" and "liên kết vùng" typed
 in NFD find the same articles. FTS5's own `remove_diacritics` is not enough: it keeps đ and
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.normalize import clean, fold
+from monitor.match.normalize import clean, fold
 
 __all__ = [
     "SEARCH_OBJECTS",

@@ -16,7 +16,7 @@ class Src:
 
 @dataclass(frozen=True)
 class Match:
-    """What the repository stores of a topic match (monitor.matcher.TopicMatch fits too)."""
+    """What the repository stores of a topic match (monitor.match.matcher.TopicMatch fits too)."""
 
     topic_id: str
     score: float

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sqlmodel import Session
 
-from monitor.config import Source
+from monitor.config.models import Source
 from storage import repo
 from storage.db import make_engine, upgrade
 from tests.http_receiver import HTTPReceiver

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.config import database_url, load_config, parse_config
+from monitor.config.models import load_config, parse_config
+from monitor.config.paths import database_url
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent

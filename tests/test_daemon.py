@@ -26,11 +26,11 @@ import yaml
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from monitor.config import parse_config
-from monitor.fetch import Fetcher
-from monitor.lock import DaemonLock, LockHeld, SourceLeases, poll_leased
-from monitor.matcher import compile_topics
-from monitor.schedule import Options, make_trigger
+from monitor.config.models import parse_config
+from monitor.daemon.lock import DaemonLock, LockHeld, SourceLeases, poll_leased
+from monitor.daemon.schedule import Options, make_trigger
+from monitor.fetch.client import Fetcher
+from monitor.match.matcher import compile_topics
 from storage.db import make_engine, upgrade
 from storage.models import Article, PollLog, Revision
 from tests.conftest_db import pg_schema_url
@@ -470,7 +470,7 @@ def _lease_across_processes(url: str) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from storage.db import make_engine; from monitor.lock import SourceLeases;"
+            "import sys; from storage.db import make_engine; from monitor.daemon.lock import SourceLeases;"
             f"l = SourceLeases(make_engine({url!r})); assert l.try_take('a');"
             "print('held', flush=True); sys.stdin.read()",
         ],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.evaluate import (
+from monitor.match.evaluate import (
     evaluate,
     match_jsonl,
     naive_evaluate,
@@ -16,7 +16,7 @@ from monitor.evaluate import (
     scores,
     topics_from_yaml,
 )
-from monitor.matcher import compile_topics
+from monitor.match.matcher import compile_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where the shipped topic lives: switch to ROOT / "sources.yaml" once it holds the topic.

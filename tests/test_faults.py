@@ -445,10 +445,10 @@ def test_old_expat_refusal_is_the_sources_error(
     import pyexpat
     from datetime import UTC, datetime
 
-    from monitor.config import load_config
-    from monitor.fetch import Fetcher
-    from monitor.matcher import compile_topics
-    from monitor.pipeline import poll_source
+    from monitor.config.models import load_config
+    from monitor.fetch.client import Fetcher
+    from monitor.match.matcher import compile_topics
+    from monitor.pipeline.poll import poll_source
 
     monkeypatch.setattr(pyexpat, "version_info", (2, 2, 10))
     from storage.db import upgrade

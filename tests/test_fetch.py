@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from monitor.errors import FetchError
-from monitor.fetch import (
+from monitor.fetch.client import (
     Fetcher,
     FetchResult,
     RetryPolicy,

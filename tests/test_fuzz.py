@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.config import Config, parse_config
+from monitor.config.models import Config, parse_config
 from monitor.errors import ConfigError, ExtractError
 from monitor.extract import canonicalize, extract_article, extract_listing, parse_date
-from monitor.normalize import clean, fold, match_form
+from monitor.match.normalize import clean, fold, match_form
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 SEEDS = {

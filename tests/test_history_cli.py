@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from monitor.cli import main
-from monitor.pipeline import search_text
+from monitor.pipeline.persist import search_text
 from storage import repo
 from tests.records import Match, Src
 

@@ -12,16 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.errors import ConfigError
-from monitor.matcher import compile_topics, snippet_around
-from monitor.normalize import clean, fold
-from monitor.termscan import TermSet, atoms
+from monitor.match.matcher import compile_topics, snippet_around
+from monitor.match.normalize import clean, fold
+from monitor.match.termscan import TermSet, atoms
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "matcher_cases.yaml").read_text("utf-8"))
 
 
 @dataclass(frozen=True)
 class Topic:
-    """The attributes the matcher reads (monitor.config.Topic has the same)."""
+    """The attributes the matcher reads (monitor.config.models.Topic has the same)."""
 
     id: str
     groups: dict[str, dict[str, float]]

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.normalize import (
+from monitor.match.normalize import (
     _NOT_PLAIN,
     _canonical_iy,
     _lower,

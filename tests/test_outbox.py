@@ -23,8 +23,8 @@ import yaml
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from monitor.config import Config, parse_config
-from monitor.matcher import TopicMatch
+from monitor.config.models import Config, parse_config
+from monitor.match.matcher import TopicMatch
 from notifiers.outbox import (
     LAYOUT_MESSAGE,
     PollOutcome,
@@ -563,7 +563,7 @@ def ntfy_text(body: bytes) -> str:
 
 
 def poll(engine: Engine, config: Config, now: datetime, *, ok: bool, items: int = 5) -> list[Any]:
-    """One poll's bookkeeping as monitor/store.py does it: record, then health, one commit."""
+    """One poll's bookkeeping as monitor/pipeline/persist.py does it: record, then health, one commit."""
     source = config.sources[0]
     repo.sync_sources(engine, config)
     with Session(engine, expire_on_commit=False) as session:

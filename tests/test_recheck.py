@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from monitor.config import Config, parse_config
-from monitor.fetch import Fetcher, RetryPolicy
-from monitor.matcher import compile_topics
-from monitor.pipeline import content_hash
-from monitor.recheck import recheck_due, text_diff
+from monitor.config.models import Config, parse_config
+from monitor.daemon.recheck import recheck_due, text_diff
+from monitor.fetch.client import Fetcher, RetryPolicy
+from monitor.match.matcher import compile_topics
+from monitor.pipeline.persist import content_hash
 from storage import repo
 from storage.models import Alert, Article, Revision
 from tests.loopback import LoopbackServer, Reply

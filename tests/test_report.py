@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.console import Console
 
-from monitor.report import (
+from monitor.report.render import (
     Count,
     ReportArticle,
     TopicHit,
@@ -30,7 +30,7 @@ from monitor.report import (
     render_articles,
     render_counts,
 )
-from monitor.spans import parse_when
+from monitor.report.spans import parse_when
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2024, 11, 29, 3, 30, tzinfo=UTC)  # 10:30 in Hà Nội, "Thứ Sáu, 29/11/2024 - 10:30"

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from monitor import store
-from monitor.pipeline import search_text
+from monitor.pipeline import persist as store
+from monitor.pipeline.persist import search_text
 from storage import repo
 from storage.db import current_revision, head_revision, make_engine, upgrade
 from storage.history import ReportFilter, report_articles
@@ -292,8 +292,8 @@ def test_downgrade_to_0002_indexes_what_waits(tmp_path: Path) -> None:
 
 
 def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path: Path) -> None:
-    """monitor/store.py: a poll's new articles are searchable once `save_articles` returns."""
-    from monitor.config import load_config
+    """monitor/pipeline/persist.py: a poll's new articles are searchable once `save_articles` returns."""
+    from monitor.config.models import load_config
     from monitor.items import Article
 
     path = tmp_path / "sources.yaml"

@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from monitor.errors import FetchError
-from monitor.netguard import AddressGuard
+from monitor.fetch.netguard import AddressGuard
 from tests.http_receiver import HTTPReceiver, free_port
 from tests.loopback import LoopbackServer
 

@@ -19,7 +19,7 @@ from rich.text import Text
 from sqlmodel import Session, col, select
 
 from monitor.cli.app import App, pass_app
-from monitor.config import Channel, Config
+from monitor.config.models import Channel, Config
 from monitor.errors import ConfigError
 from monitor.logsetup import secret_filter
 from notifiers.deliver import DeliveryResult, prepare, send

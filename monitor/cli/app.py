@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from monitor.config.paths import config_path, database_url
+from monitor.config.quick import QuickConfig, load_quick
 from monitor.logsetup import register_secrets
-from monitor.quickconfig import QuickConfig, config_path, database_url, load_quick
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from monitor.config import Config
+    from monitor.config.models import Config
     from storage.readdb import ReadDB
 
 
@@ -40,7 +41,7 @@ class App:
     def config(self) -> Config:
         """The whole configuration, validated (pydantic models)."""
         if self._config is None:
-            from monitor.config import load_config
+            from monitor.config.models import load_config
 
             self._config = load_config(self.config_file)
             register_secrets(c.url for c in self._config.channels)
@@ -54,10 +55,8 @@ class App:
             return self._config
         if self._quick is None:
             found = load_quick(self.config_file)
-            if not isinstance(found, QuickConfig):
-                self._config = found
-                register_secrets(c.url for c in found.channels)
-                return found
+            if found is None:  # not as expected: the full load says what is wrong
+                return self.config
             self._quick = found
             register_secrets(found.channel_urls)
         return self._quick

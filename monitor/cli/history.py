@@ -18,7 +18,7 @@ from rich.text import Text
 
 from monitor.cli.app import App, pass_app
 from monitor.errors import NewsmonError
-from monitor.report import iso, local
+from monitor.report.render import iso, local
 
 if TYPE_CHECKING:
     from storage.queries import ArticleDetail, SourceHealth

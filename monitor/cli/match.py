@@ -11,8 +11,8 @@ from rich.text import Text
 
 from monitor.cli.app import App, pass_app
 from monitor.errors import ConfigError
-from monitor.evaluate import evaluate, match_jsonl, read_jsonl, topic_match_json
-from monitor.matcher import compile_topics
+from monitor.match.evaluate import evaluate, match_jsonl, read_jsonl, topic_match_json
+from monitor.match.matcher import compile_topics
 
 
 def _read_text(file: str | None) -> str:

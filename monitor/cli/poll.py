@@ -10,20 +10,20 @@ from typing import Any
 import click
 
 from monitor.cli.app import App, pass_app
-from monitor.config import Config, Source
+from monitor.config.models import Config, Source
 from monitor.errors import ConfigError
-from monitor.evaluate import topic_match_json
 from monitor.extract import extract_article
-from monitor.fetch import Fetcher, TLSOptions
-from monitor.matcher import Matcher, compile_topics
-from monitor.pipeline import (
-    PollRecord,
+from monitor.fetch.client import Fetcher, TLSOptions
+from monitor.match.evaluate import topic_match_json
+from monitor.match.matcher import Matcher, compile_topics
+from monitor.pipeline.read import (
     fetch_listing,
     follow_feed,
     read_article,
     read_listing,
     wanted_items,
 )
+from monitor.pipeline.record import PollRecord
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -42,8 +42,8 @@ def selected_sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
 
 async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str, Any]:
     """Poll the sources concurrently (the fetcher keeps limits), then deliver what is due."""
-    from monitor.lock import SourceLeases, poll_leased
-    from monitor.store import PollBatch
+    from monitor.daemon.lock import SourceLeases, poll_leased
+    from monitor.pipeline.persist import PollBatch
     from storage.repo import sync_sources
 
     config, engine = app.config, app.engine(upgrade=True)

@@ -1,7 +1,7 @@
 """`newsmon report`: the history of stored articles, as a table, JSON, CSV, Markdown or HTML.
 
 Thin: parse the options, run one query (storage.history, plain SQL without SQLAlchemy: this
-command is mostly start-up), hand the rows to a renderer (monitor.report). rich is imported only
+command is mostly start-up), hand the rows to a renderer (monitor.report.render). rich is imported only
 for the terminal table.
 """
 
@@ -18,8 +18,8 @@ import click
 
 from monitor.cli.app import App, pass_app
 from monitor.errors import ConfigError, NewsmonError
-from monitor.report import FORMATS, local, render_articles, render_counts
-from monitor.spans import parse_when
+from monitor.report.render import FORMATS, local, render_articles, render_counts
+from monitor.report.spans import parse_when
 
 if TYPE_CHECKING:
     from storage.history import ReportFilter

@@ -22,8 +22,8 @@ def run(app: App) -> int:
     SIGTERM/SIGINT stop it cleanly (polls in flight get 10 s), SIGHUP reloads the configuration.
     Logs go to stderr at INFO (-q: warnings only, -v: debug).
     """
-    from monitor.daemon import Daemon, Options
-    from monitor.lock import DaemonLock, LockHeld
+    from monitor.daemon.daemon import Daemon, Options
+    from monitor.daemon.lock import DaemonLock, LockHeld
 
     setup_logging(app.verbose + 1, app.quiet)  # one line per poll by default
     config, options = app.config, Options.from_env()

@@ -25,13 +25,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from monitor.config import Config, Source
+from monitor.config.models import Config, Source
 from monitor.errors import ExtractError, FetchError
 from monitor.extract import extract_article
-from monitor.fetch import Fetcher, TLSOptions
+from monitor.fetch.client import Fetcher, TLSOptions
 from monitor.items import Article
-from monitor.matcher import Matcher
-from monitor.pipeline import content_hash, match_article, search_text
+from monitor.match.matcher import Matcher
+from monitor.pipeline.persist import content_hash, search_text
+from monitor.pipeline.read import match_article
 from notifiers import outbox
 from storage import repo
 from storage.models import Article as StoredArticle

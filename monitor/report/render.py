@@ -1,6 +1,6 @@
 """Pure renderers of `newsmon report`: the same rows as a rich table, JSON, CSV, Markdown or HTML.
 
-No database here: storage/queries.py fills the dataclasses below, the CLI picks a renderer.
+No database here: storage/history.py fills the rows (storage/rows.py), the CLI picks a renderer.
 Times are shown in the configured zone; machine formats (JSON, CSV) carry ISO 8601 with the
 offset. CSV starts with a UTF-8 byte order mark so spreadsheets (Excel above all) read the
 Vietnamese text as UTF-8 instead of the local code page; every CSV reader that knows
@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+
+from storage.rows import Count, ReportArticle, TopicHit
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -45,37 +47,6 @@ __all__ = [
 
 FORMATS = ("table", "json", "csv", "markdown", "html")
 BOM = "\ufeff"
-
-
-@dataclass(frozen=True, slots=True)
-class TopicHit:
-    """One topic an article matched, with the terms that made it match."""
-
-    id: str
-    score: float
-    terms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ReportArticle:
-    """One line of the report."""
-
-    id: int
-    url: str
-    title: str
-    source: str
-    published_at: datetime | None
-    first_seen_at: datetime
-    topics: tuple[TopicHit, ...] = ()
-    snippet: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Count:
-    """One line of `--by`: a day, source or topic (None: articles with no topic) and a count."""
-
-    key: str | None
-    articles: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config, Source
+from monitor.config.models import Config, Source
+from monitor.config.units import parse_duration
 from monitor.errors import ConfigError
-from monitor.units import parse_duration
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from monitor.errors import ConfigError
-from monitor.matcher import Matcher, TopicLike, TopicMatch
+from monitor.match.matcher import Matcher, TopicLike, TopicMatch
 
 __all__ = [
     "SimpleTopic",

@@ -34,15 +34,15 @@ from apscheduler.util import undefined
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from monitor.config import Config, Source, load_config
+from monitor.config.models import Config, Source, load_config
+from monitor.daemon.lock import SourceLeases
+from monitor.daemon.recheck import recheck_due
+from monitor.daemon.schedule import Options, grace_time, make_trigger, schedule_key
 from monitor.errors import ConfigError
-from monitor.fetch import Fetcher
-from monitor.lock import SourceLeases
+from monitor.fetch.client import Fetcher
 from monitor.logsetup import register_secrets
-from monitor.matcher import Matcher, compile_topics
-from monitor.pipeline import poll_source
-from monitor.recheck import recheck_due
-from monitor.schedule import Options, grace_time, make_trigger, schedule_key
+from monitor.match.matcher import Matcher, compile_topics
+from monitor.pipeline.poll import poll_source
 
 log = logging.getLogger("newsmon.run")
 

@@ -5,9 +5,9 @@ than a report's query on a million articles. It needs only the database URL, the
 ids and names of topics and sources, and the channel URLs (whose secrets the log filter hides).
 This reads just those, from the same located YAML (`${VAR}` included), and leaves the rest of
 the file to `check`, `poll` and `run`. Anything unexpected in those keys falls back to the full
-load (monitor.config), so a mistake there gets its usual located error.
+load (monitor.config.models), so a mistake there gets its usual located error.
 
-The defaults and the database URL rules live here, shared with monitor.config.
+The defaults and the database URL rules live in monitor.config.paths.
 """
 
 from __future__ import annotations
@@ -18,19 +18,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = [
-    "DEFAULT_DB",
-    "DEFAULT_TIMEZONE",
-    "QuickConfig",
-    "config_path",
-    "database_url",
-    "load_quick",
-    "read_config_text",
-    "resolve_db_url",
-]
+from monitor.config.paths import DEFAULT_TIMEZONE, read_config_text, resolve_db_url
 
-DEFAULT_DB = "sqlite:///data/newsmon.db"
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+__all__ = ["QuickConfig", "load_quick"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +39,7 @@ class QuickSettings:
 
 @dataclass(frozen=True, slots=True)
 class QuickConfig:
-    """The slice of monitor.config.Config the history commands read, by the same names."""
+    """The slice of monitor.config.models.Config the history commands read, by the same names."""
 
     path: Path
     settings: QuickSettings
@@ -62,48 +52,6 @@ class QuickConfig:
 
     def source(self, source_id: str) -> Named | None:
         return next((s for s in self.sources if s.id == source_id), None)
-
-
-def config_path(explicit: str | os.PathLike[str] | None) -> Path:
-    """``--config``, else ``$NEWSMON_CONFIG``, else ``./sources.yaml``."""
-    return Path(explicit or os.environ.get("NEWSMON_CONFIG") or "sources.yaml")
-
-
-def resolve_db_url(url: str, base: Path) -> str:
-    """``sqlite:///data/x.db`` (relative) → an absolute path under ``base``."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/"):
-        rest = url[len(prefix) :]
-        if rest and rest != ":memory:":
-            return prefix + str((base / rest).resolve())
-    return url
-
-
-def database_url(explicit: str | None, config: Any) -> str:
-    """``--db``, else ``$NEWSMON_DB``, else ``settings.database``, else the default.
-
-    `config` is a monitor.config.Config, a QuickConfig, or None; its database is already
-    resolved against the file's folder."""
-    if explicit:
-        return resolve_db_url(explicit, Path.cwd())
-    if os.environ.get("NEWSMON_DB"):
-        return resolve_db_url(os.environ["NEWSMON_DB"], Path.cwd())
-    if config is not None and config.settings.database:
-        return str(config.settings.database)
-    base = config.path.parent if config is not None and config.path else Path.cwd()
-    return resolve_db_url(DEFAULT_DB, base)
-
-
-def read_config_text(path: Path) -> str:
-    """The file's text (a UTF-8 byte order mark is allowed), or a one-line ConfigError."""
-    from monitor.errors import ConfigError
-
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
 
 
 class _Unexpected(Exception):
@@ -143,7 +91,7 @@ def _text(value: Any) -> Any:
     load says which, where)."""
     if not isinstance(value, str) or "$" not in value:
         return value
-    from monitor.yamlsource import substitute
+    from monitor.config.yamlsource import substitute
 
     try:
         return substitute(value, os.environ)
@@ -151,9 +99,9 @@ def _text(value: Any) -> Any:
         raise _Unexpected from None
 
 
-def load_quick(path: Path) -> QuickConfig | Any:
+def load_quick(path: Path) -> QuickConfig | None:
     """The QuickConfig of `path`; or, when those keys are not as expected, the full
-    monitor.config.Config (which raises the located ConfigError of the mistake).
+    monitor.config.models.Config (which raises the located ConfigError of the mistake).
 
     libyaml's plain loader, without the positions the full load keeps for its messages: those
     are needed only when something is wrong, and then the full load runs."""
@@ -183,6 +131,4 @@ def load_quick(path: Path) -> QuickConfig | Any:
             channel_urls=urls,
         )
     except (_Unexpected, yaml.YAMLError, RecursionError):
-        from monitor.config import load_config
-
-        return load_config(path)
+        return None

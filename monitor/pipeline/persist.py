@@ -11,6 +11,7 @@ indexes whatever still waits (a failed catch-up), and a search catches up on the
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -22,18 +23,30 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
-from monitor.config import Config, Source
+from monitor.config.models import Config, Source
 from monitor.items import Article
-from monitor.matcher import TopicMatch
+from monitor.match.matcher import TopicMatch
+from monitor.match.normalize import clean, fold
+from monitor.pipeline.record import PollRecord
 from notifiers import outbox
 from storage import repo, searchindex
 from storage.models import Article as StoredArticle
 
 if TYPE_CHECKING:
-    from monitor.fetch import FetchResult
-    from monitor.pipeline import PollRecord
+    from monitor.fetch.client import FetchResult
 
 log = logging.getLogger("newsmon.store")
+
+
+def content_hash(title: str, body: str) -> str:
+    """Edits are changes of the normalised text, not of markup or whitespace."""
+    return hashlib.sha256(f"{clean(title)}\n{clean(body)}".encode()).hexdigest()
+
+
+def search_text(title: str, body: str) -> str:
+    """The folded text the search index holds (diacritics, tone placement, case ignored)."""
+    return fold(f"{title}\n{body}")
+
 
 # How many stored articles may wait for the search index before a save indexes them. 1: each
 # source's new articles are searchable as soon as its poll stores them, even by a reader that
@@ -172,8 +185,6 @@ def _new_article(
     article: Article,
     matches: Sequence[TopicMatch],
 ) -> repo.NewArticle:
-    from monitor.pipeline import content_hash, search_text
-
     baseline = not state.baselined
     return repo.NewArticle(
         url=article.url,
@@ -217,8 +228,6 @@ def _store(
     *,
     commit: bool,
 ) -> StoredArticle:
-    from monitor.pipeline import content_hash, search_text
-
     baseline = not state.baselined
     alerts = outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline)
     return repo.store_article(

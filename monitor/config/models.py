@@ -26,13 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.config.paths import DEFAULT_TIMEZONE, read_config_text, resolve_db_url
+from monitor.config.units import parse_duration, parse_size
+from monitor.config.yamlsource import Located, load_located
 from monitor.errors import ConfigError
-from monitor.quickconfig import DEFAULT_DB as DEFAULT_DB  # re-exported: one home for these
-from monitor.quickconfig import DEFAULT_TIMEZONE, read_config_text, resolve_db_url
-from monitor.quickconfig import config_path as config_path
-from monitor.quickconfig import database_url as database_url
-from monitor.units import parse_duration, parse_size
-from monitor.yamlsource import Located, load_located
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from monitor.errors import FetchError
-from monitor.netguard import ALLOWED_SCHEMES, AddressGuard
-from monitor.robots import RobotsCache
+from monitor.fetch.netguard import ALLOWED_SCHEMES, AddressGuard
+from monitor.fetch.robots import RobotsCache
 
 
 def _httpx_cli() -> None:

@@ -31,11 +31,11 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.errors import NewsmonError
 
 if TYPE_CHECKING:
-    from monitor.config import Config, Source
-    from monitor.fetch import Fetcher
-    from monitor.matcher import Matcher
-    from monitor.pipeline import PollRecord
-    from monitor.store import PollBatch
+    from monitor.config.models import Config, Source
+    from monitor.fetch.client import Fetcher
+    from monitor.match.matcher import Matcher
+    from monitor.pipeline.persist import PollBatch
+    from monitor.pipeline.record import PollRecord
 
 log = logging.getLogger("newsmon.lock")
 
@@ -258,7 +258,8 @@ async def poll_leased(
     Waits up to `wait` seconds while the daemon polls the source, then polls it itself; if the
     other poll is still going, the record says so (not ok) and nothing is done.
     """
-    from monitor.pipeline import PollRecord, poll_source
+    from monitor.pipeline.poll import poll_source
+    from monitor.pipeline.record import PollRecord
 
     if not await leases.take(source.id, wait=wait):
         return PollRecord(

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from monitor.errors import ConfigError
-from monitor.normalize import clean, fold_clean, match_form_clean
-from monitor.termscan import SEP_PUNCT, SEP_SPACE, TermSet, atoms
-from monitor.termscan import key as _key
+from monitor.match.normalize import clean, fold_clean, match_form_clean
+from monitor.match.termscan import SEP_PUNCT, SEP_SPACE, TermSet, atoms
+from monitor.match.termscan import key as _key
 
 __all__ = ["Matcher", "TopicLike", "TopicMatch", "compile_topics"]
 

@@ -1,0 +1,1 @@
+"""`newsmon report`: the pure renderers (`render`) and the `--since`/`--until` parser (`spans`)."""
