@@ -18,6 +18,7 @@ __all__ = [
     "Alert",
     "Article",
     "ChannelState",
+    "Label",
     "PollLog",
     "Revision",
     "Source",
@@ -206,3 +207,20 @@ class PollLog(_Table, table=True):
     new: int = 0
     updated: int = 0
     error: str | None = Field(default=None, sa_type=Text())
+
+
+class Label(_Table, table=True):
+    """A person's judgment: is this article about the topic? The last word per pair stays."""
+
+    __tablename__ = "labels"
+    __table_args__ = (
+        UniqueConstraint("article_id", "topic_id", name="uq_labels_article_topic"),
+        Index("ix_labels_topic", "topic_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="articles.id", ondelete="CASCADE")
+    topic_id: str
+    verdict: bool
+    labelled_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    origin: str = Field(default="cli")  # cli or web

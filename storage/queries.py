@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import Alert, Article, Revision, Source, TopicMatch
+from storage.models import Alert, Article, Label, Revision, Source, TopicMatch
 
 __all__ = ["ArticleDetail", "SourceHealth", "article_detail", "source_health"]
 
@@ -29,6 +29,7 @@ class ArticleDetail:
     matches: list[TopicMatch] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
 
 
 def find_article(session: Session, ref: str) -> Article | None:
@@ -61,8 +62,16 @@ def article_detail(session: Session, ref: str) -> ArticleDetail | None:
         .where(col(Alert.article_id) == article.id)
         .order_by(col(Alert.created_at), col(Alert.id))
     ).all()
+    labels = session.exec(
+        select(Label).where(col(Label.article_id) == article.id).order_by(col(Label.topic_id))
+    ).all()
     return ArticleDetail(
-        article, source.name if source else None, list(matches), list(revisions), list(alerts)
+        article,
+        source.name if source else None,
+        list(matches),
+        list(revisions),
+        list(alerts),
+        list(labels),
     )
 
 

@@ -38,6 +38,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "One article: fields, topic matches, revisions with a diff, alerts sent.",
     ),
     "sources": ("monitor.cli.history:sources", "Health of each source, problems first."),
+    "label": (
+        "monitor.cli.teach:label",
+        "Record a judgment: is this article about the topic? (yes or no)",
+    ),
+    "learn": (
+        "monitor.cli.teach:learn",
+        "Fit the topic's relevance model on the stored labels (and a file); write its model file.",
+    ),
+    "rematch": (
+        "monitor.cli.teach:rematch",
+        "Score stored articles again after a topic or its model changed; matches updated in place.",
+    ),
     "alerts": (
         "monitor.cli.alerts:alerts",
         "The outbox: alerts waiting, sent and failed (newest first).",

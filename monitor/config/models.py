@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -99,9 +99,29 @@ def _weights(value: object) -> object:
 Group = Annotated[dict[str, float], BeforeValidator(_weights)]
 
 
+class Actors(_Model):
+    """Who must act: Vietnamese localities together in one sentence with a cooperation word.
+
+    ``together`` distinct actors (a region, or "các tỉnh" / "hai địa phương", counts as two)
+    must stand in one sentence of the given ``parts`` beside a cooperation predicate; with
+    ``foreign: disqualify`` a foreign partner rules the text out unless two Vietnamese
+    localities also act together.
+    """
+
+    together: int = Field(default=2, ge=1, le=3)
+    foreign: Literal["disqualify", "allow"] = "disqualify"
+    parts: list[Literal["title", "lead", "body"]] = Field(
+        default_factory=lambda: ["title", "lead", "body"], min_length=1
+    )
+
+
 class Topic(_Model):
     id: Id
     name: str = ""
+    actors: Actors | None = None
+    model: Path | None = None  # relevance model file written by ``learn`` (relative to the config)
+    threshold: float | None = Field(default=None, gt=0, lt=1)  # else the model file's
+    relevance: Any = Field(default=None, exclude=True)  # the loaded model (monitor.match.model)
     groups: dict[str, Group] = Field(default_factory=dict)
     terms: Group | None = None
     require: list[str] = Field(default_factory=list)
@@ -118,8 +138,10 @@ class Topic(_Model):
                 raise ValueError("a group named 'terms' and the terms shorthand clash")
             object.__setattr__(self, "groups", {**self.groups, "terms": self.terms})
             object.__setattr__(self, "terms", None)
-        if not self.groups:
-            raise ValueError("a topic needs groups or terms")
+        if not self.groups and self.actors is None:
+            raise ValueError("a topic needs groups, terms or actors")
+        if self.model is not None and self.actors is None:
+            raise ValueError("a model decides among the actors' candidates: add actors")
         for name in self.require:
             if name not in self.groups:
                 raise ValueError(f"require names unknown group {name!r}")
@@ -220,14 +242,29 @@ class Config(_Model):
         )
 
 
-def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Config:
-    """Read and validate; raise ConfigError (all problems, one line each) on any error."""
+def load_config(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    on_model_error: Callable[[ConfigError], None] | None = None,
+) -> Config:
+    """Read and validate; raise ConfigError (all problems, one line each) on any error.
+
+    ``on_model_error``: instead of failing on a missing or corrupt model file, report it and
+    run that topic on its rules (the daemon's reload does this).
+    """
     path = Path(path)
-    return parse_config(read_config_text(path), str(path), base=path.parent, env=env)
+    return parse_config(
+        read_config_text(path), str(path), base=path.parent, env=env, on_model_error=on_model_error
+    )
 
 
 def parse_config(
-    text: str, file: str, *, base: Path | None = None, env: Mapping[str, str] | None = None
+    text: str,
+    file: str,
+    *,
+    base: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    on_model_error: Callable[[ConfigError], None] | None = None,
 ) -> Config:
     located = load_located(text, file, env)
     data = located.data
@@ -242,7 +279,7 @@ def parse_config(
     errors = _check_references(config, located)
     if errors:
         raise _group(errors)
-    return _resolve_paths(config, base or Path(file).parent, located)
+    return _resolve_paths(config, base or Path(file).parent, located, on_model_error)
 
 
 def _group(errors: list[ConfigError]) -> ConfigError:
@@ -283,6 +320,7 @@ def _is_internal(part: object) -> bool:
 _SECTIONS: dict[str, type[BaseModel]] = {
     "settings": Settings,
     "topics": Topic,
+    "actors": Actors,
     "channels": Channel,
     "sources": Source,
     "items": ItemSelectors,
@@ -330,7 +368,38 @@ def _check_references(config: Config, located: Located) -> list[ConfigError]:
     return errors
 
 
-def _resolve_paths(config: Config, base: Path, located: Located) -> Config:
+def _load_models(
+    config: Config,
+    base: Path,
+    located: Located,
+    on_model_error: Callable[[ConfigError], None] | None,
+) -> list[Topic]:
+    """Each topic's model file, read and checked (a located error if it is missing or bad)."""
+    from monitor.match.model import ModelError, load_model
+
+    topics = []
+    for i, topic in enumerate(config.topics):
+        if topic.model is not None:
+            path = (topic.model if topic.model.is_absolute() else base / topic.model).resolve()
+            try:
+                model = load_model(path, topic.id)
+            except ModelError as exc:
+                error = located.error(("topics", i, "model"), str(exc))
+                if on_model_error is None:
+                    raise error from None
+                on_model_error(error)
+                model = None
+            topic = topic.model_copy(update={"model": path, "relevance": model})
+        topics.append(topic)
+    return topics
+
+
+def _resolve_paths(
+    config: Config,
+    base: Path,
+    located: Located,
+    on_model_error: Callable[[ConfigError], None] | None = None,
+) -> Config:
     """Relative paths in the config resolve against the config file's folder."""
     sources = []
     for i, source in enumerate(config.sources):
@@ -343,4 +412,5 @@ def _resolve_paths(config: Config, base: Path, located: Located) -> Config:
     settings = config.settings
     if settings.database:
         settings = settings.model_copy(update={"database": resolve_db_url(settings.database, base)})
-    return config.model_copy(update={"sources": sources, "settings": settings})
+    topics = _load_models(config, base, located, on_model_error)
+    return config.model_copy(update={"sources": sources, "settings": settings, "topics": topics})

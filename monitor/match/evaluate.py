@@ -95,7 +95,7 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def topic_match_json(m: TopicMatch) -> dict[str, Any]:
     """One topic as the SPEC's ``match --json`` prints it (spans added for highlighting)."""
-    return {
+    out: dict[str, Any] = {
         "id": m.topic_id,
         "score": m.score,
         "matched": m.matched,
@@ -103,6 +103,20 @@ def topic_match_json(m: TopicMatch) -> dict[str, Any]:
         "snippet": m.snippet,
         "spans": [list(s) for s in m.spans],
     }
+    if m.why is not None:
+        w = m.why
+        out.update(
+            together=w.together,
+            places=list(w.places),
+            regions=list(w.regions),
+            foreign=list(w.foreign),
+            predicates=list(w.predicates),
+            sentence=w.sentence,
+            part=w.part,
+            probability=w.probability,
+            threshold=w.threshold,
+        )
+    return out
 
 
 def match_jsonl(

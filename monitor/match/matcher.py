@@ -18,10 +18,12 @@ Rules (docs: SPEC "topics"):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from monitor.errors import ConfigError
+from monitor.match.decide import Decision, decide
+from monitor.match.actors import Evidence, evidence
 from monitor.match.normalize import clean, fold_clean, match_form_clean
 from monitor.match.termscan import SEP_PUNCT, SEP_SPACE, TermSet, atoms
 from monitor.match.termscan import key as _key
@@ -55,6 +57,7 @@ class TopicMatch:
     terms: list[tuple[str, int]]  # (term as written in the topic, hits in title and body)
     snippet: str  # ~200 characters of the clean text around the densest cluster of hits
     spans: list[tuple[int, int]] = field(default_factory=list)  # hits inside ``snippet``
+    why: Decision | None = None  # the actors and the model's verdict, for topics with actors
 
 
 @dataclass(slots=True)
@@ -155,6 +158,7 @@ class Matcher:
                 wanted.append(self._ids[tid])
         title_c, body_c = clean(title or ""), clean(body or "")
         tallies = {i: _Tally() for i in wanted}
+        ev: Evidence | None = None
         for mode in self._modes.values():
             mine = mode.topics if topic_ids is None else mode.topics.intersection(wanted)
             if not mine:
@@ -162,7 +166,24 @@ class Matcher:
             for text, in_title in ((title_c, True), (body_c, False)):
                 if text:
                     self._tally(mode, mode.form(text), in_title, mine, tallies)
-        return [self._result(i, tallies[i], title_c, body_c) for i in wanted]
+        results = []
+        for i in wanted:
+            result = self._result(i, tallies[i], title_c, body_c)
+            topic = self.topics[i]
+            actors = getattr(topic, "actors", None)
+            if actors is not None and (result.matched or not topic.groups):
+                # The phrase rules passed (or the topic has none): who acts decides.
+                if ev is None:
+                    ev = evidence(title_c, body_c)
+                why = decide(
+                    ev, actors, getattr(topic, "relevance", None), getattr(topic, "threshold", None)
+                )
+                score = why.probability if why.probability is not None else result.score
+                result = replace(result, matched=why.matched, score=round(score, 4), why=why)
+            elif actors is not None:
+                result = replace(result, matched=False)
+            results.append(result)
+        return results
 
     def _tally(
         self, mode: _Mode, text: str, in_title: bool, mine: set[int], tallies: dict[int, _Tally]
