@@ -170,108 +170,123 @@ def _words(text: str) -> frozenset[str]:
     return _lower_forms(text.split())
 
 
-_ADMIN = _words("tỉnh tp tp. t.p t.p.")
-_SUBUNIT = _words("xã phường huyện quận ấp thôn bản làng khóm")
-_SUBUNIT2 = {("thị", "xã"), ("thị", "trấn"), ("đặc", "khu"), ("khu", "phố"), ("dân", "phố")}
-_STREET = _words("đường phố ngõ ngách hẻm kiệt cầu sông ga")
-_STREET2 = {("đại", "lộ"), ("bến", "xe"), ("nhà", "ga"), ("đường", "phố")}
-_HONORIFIC = _words(
-    "ông bà anh chị em cô chú bác cháu bé thầy cụ tên nàng chàng mẹ bố cha vợ chồng con "
-    "dì dượng cậu mợ thím nhóc"
-)
-_DIRECTION = _words("phía hướng gió mùa phần cực hạ thượng")
-# Before a "~" name followed by a capitalised word: the name is a country ("Tổng thống Mỹ
-# Donald Trump"), not the first half of a personal name ("Mỹ Tâm").
-_COUNTRY_CONTEXT = _words(
-    "thống tướng trưởng sứ phủ hội giao quân tịch phía nước đội tuyển hãng tập lực viện chủ"
-)
-_STOPWORDS = _words(
-    "ở tại với cho đến từ về được bị đã sẽ đang vừa là có những trong khi sau trước "
-    "cùng của nhiều một hai ba mọi nhưng như thì mà nên để vì"
-)
-# The word before "X (Country)" that makes X a foreign unit: tỉnh, thành phố, bang, vùng…
-_FOREIGN_PREFIX = _words(
-    "tỉnh tp tp. bang vùng quận huyện châu đảo xứ phủ thị xã làng đô phố hạt trị khu vực miền"
-)
-
 # Organisation heads: (words, org, named). A named head may have a name between it and the
-# place ("Sở Y tế tỉnh X", "Trường Đại học Y Dược Cần Thơ"), starting with a capital letter.
+# place ("Sở Y tế tỉnh X", "Trường Đại học Y Dược Cần Thơ", "Ban quản lý các khu công
+# nghiệp Long An"). Written capitalised: the head counts only capitalised ("Trường", not
+# "môi trường"); in lower case: either way. ALL CAPS always.
 _ORG_HEADS: list[tuple[str, str, bool]] = [
     ("UBND", "gov", False), ("HĐND", "gov", False), ("ủy ban nhân dân", "gov", False),
     ("hội đồng nhân dân", "gov", False), ("tỉnh ủy", "gov", False), ("thành ủy", "gov", False),
-    ("sở", "gov", True), ("ban", "gov", True), ("văn phòng", "gov", True), ("cục", "gov", True),
-    ("chi cục", "gov", True), ("lãnh đạo", "gov", False), ("chính quyền", "gov", False),
+    ("Sở", "gov", True), ("Ban", "gov", True), ("Văn phòng", "gov", True), ("Cục", "gov", True),
+    ("Chi cục", "gov", True), ("lãnh đạo", "gov", False), ("chính quyền", "gov", False),
     ("đảng bộ", "gov", False), ("chủ tịch", "gov", False), ("bí thư", "gov", False),
-    ("kho bạc", "gov", True), ("viện kiểm sát", "gov", True), ("tòa án", "gov", True),
-    ("thanh tra", "gov", True), ("đoàn công tác", "gov", False), ("đoàn đại biểu", "gov", True),
-    ("đoàn ĐBQH", "gov", False), ("bảo hiểm xã hội", "gov", False), ("BHXH", "gov", False),
-    ("trung tâm", "gov", True), ("ban quản lý", "gov", True), ("ủy ban", "gov", True),
-    ("công an", "police", True), ("cảnh sát", "police", True), ("CA", "police", False),
-    ("bộ chỉ huy quân sự", "military", False), ("bộ CHQS", "military", False),
+    ("Kho bạc", "gov", True), ("Viện Kiểm sát", "gov", True), ("Tòa án", "gov", True),
+    ("Thanh tra", "gov", True), ("đoàn công tác", "gov", False), ("đoàn đại biểu", "gov", True),
+    ("Đoàn ĐBQH", "gov", False), ("Bảo hiểm xã hội", "gov", False), ("BHXH", "gov", False),
+    ("Trung tâm", "gov", True), ("ban quản lý", "gov", True), ("Ủy ban", "gov", True),
+    ("Văn phòng UBND", "gov", False), ("Văn phòng Tỉnh ủy", "gov", False),
+    ("công an", "police", True), ("cảnh sát", "police", True),
+    ("bộ chỉ huy quân sự", "military", False), ("Bộ CHQS", "military", False),
     ("bộ đội biên phòng", "military", False), ("BĐBP", "military", False),
-    ("bộ chỉ huy bộ đội biên phòng", "military", False), ("quân khu", "military", False),
-    ("bộ tư lệnh", "military", True), ("biên phòng", "military", False),
+    ("bộ chỉ huy bộ đội biên phòng", "military", False), ("Quân khu", "military", False),
+    ("Bộ Tư lệnh", "military", True), ("Biên phòng", "military", False),
     ("công ty", "company", True), ("tập đoàn", "company", True), ("tổng công ty", "company", True),
-    ("ngân hàng", "company", True), ("Becamex", "company", False), ("hãng", "company", True),
-    ("cảng", "company", False), ("nhà máy", "company", True), ("khách sạn", "company", True),
-    ("bia", "company", False), ("xổ số", "company", False),
-    ("trường", "school", True), ("đại học", "school", True), ("ĐH", "school", True),
-    ("học viện", "school", True), ("cao đẳng", "school", True), ("THPT", "school", True),
+    ("ngân hàng", "company", True), ("Becamex", "company", False), ("Hãng", "company", True),
+    ("Cảng", "company", False), ("Nhà máy", "company", True), ("Khách sạn", "company", True),
+    ("Bia", "company", False), ("Xổ số", "company", False), ("doanh nghiệp", "company", False),
+    ("Trường", "school", True), ("đại học", "school", True), ("ĐH", "school", True),
+    ("học viện", "school", True), ("Cao đẳng", "school", True), ("THPT", "school", True),
     ("bệnh viện", "hospital", True), ("BV", "hospital", True),
-    ("báo", "media", True), ("đài", "media", True), ("truyền hình", "media", True),
-    ("phát thanh", "media", True),
+    ("Báo", "media", True), ("Đài", "media", True), ("Truyền hình", "media", True),
+    ("Phát thanh", "media", True), ("Đài PT-TH", "media", True),
     ("CLB", "sports", True), ("câu lạc bộ", "sports", True), ("đội tuyển", "sports", True),
     ("đội bóng", "sports", True), ("đội", "sports", False), ("SHB", "sports", False),
-    ("đông á", "sports", False), ("sông lam", "sports", False), ("thép xanh", "sports", False),
-    ("hồng lĩnh", "sports", False), ("hoàng anh", "sports", False), ("quy nhơn", "sports", False),
-    ("topenland", "sports", False), ("merryland", "sports", False), ("XSKT", "sports", False),
-    ("sanna", "sports", False), ("phù đổng", "sports", False), ("LPBank", "sports", False),
+    ("Đông Á", "sports", False), ("Sông Lam", "sports", False), ("Thép Xanh", "sports", False),
+    ("Hồng Lĩnh", "sports", False), ("Hoàng Anh", "sports", False), ("Quy Nhơn", "sports", False),
+    ("Topenland", "sports", False), ("MerryLand", "sports", False), ("XSKT", "sports", False),
+    ("Sanna", "sports", False), ("Phù Đổng", "sports", False), ("LPBank", "sports", False),
     ("U15", "sports", False), ("U17", "sports", False), ("U19", "sports", False),
     ("U21", "sports", False), ("U22", "sports", False), ("U23", "sports", False),
-    ("đoàn", "union", True), ("thành đoàn", "union", False), ("tỉnh đoàn", "union", False),
-    ("hội", "union", True), ("liên đoàn", "union", True), ("hiệp hội", "union", True),
-    ("mặt trận", "union", True), ("MTTQ", "union", False), ("liên hiệp", "union", True),
+    ("Đoàn", "union", True), ("Thành Đoàn", "union", False), ("Tỉnh Đoàn", "union", False),
+    ("thành đoàn", "union", False), ("tỉnh đoàn", "union", False),
+    ("Hội", "union", True), ("liên đoàn", "union", True), ("hiệp hội", "union", True),
+    ("Mặt trận", "union", True), ("MTTQ", "union", False), ("Liên hiệp", "union", True),
     ("HTX", "coop", True), ("hợp tác xã", "coop", True), ("liên minh hợp tác xã", "coop", False),
-    ("liên minh HTX", "coop", False),
+    ("Liên minh HTX", "coop", False),
 ]  # fmt: skip
 
 
-# One-word heads that are also common words: they count capitalised only.
-_CAPITAL_HEADS = _words("sở ban cục trường báo đài hội đoàn hãng cảng bia ca")
-
-
-def _heads() -> dict[str, list[tuple[tuple[str, ...], str, bool]]]:
-    """Last word (lower case) → heads ending with it, longest first."""
-    out: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
-    for phrase, org, named in _ORG_HEADS:
-        words = phrase.split()
-        for combo in product(*(sorted(_lower_forms([w])) for w in words)):
-            out.setdefault(combo[-1], []).append((combo, org, named))
-    for heads in out.values():
-        heads.sort(key=lambda h: -len(h[0]))
-    return out
+def _head_spellings(phrase: str) -> set[str]:
+    if phrase[:1].isupper() and not phrase.split()[0].isupper():
+        first, _, rest = phrase.partition(" ")
+        out = {f"{f} {r}" if rest else f for f in _word_variants(first) for r in spellings(rest)}
+        if not rest:
+            out = _word_variants(first)
+        return out | {x.upper() for x in out if len(x.upper()) == len(x)}
+    return spellings(phrase)
 
 
 # --- the index ------------------------------------------------------------------------------
 
-_STRICT, _BRAND, _THU_DO, _MIEN, _NOT_PLACE = 1, 2, 4, 8, 16
+_STRICT, _BRAND, _THU_DO, _MIEN, _NOT_PLACE, _HEAD, _NAMED = 1, 2, 4, 8, 16, 32, 64
 
 
 @dataclass(frozen=True, slots=True)
 class _Alias:
-    place: Place | None  # None: a not_places phrase
+    place: Place | None  # None: a not_places phrase or an organisation head
     text: str
     flags: int
     compounds: frozenset[str]
+    org: str | None = None  # organisation heads
+
+
+class _Scanner:
+    """Leftmost-longest matches of many spellings: (alias index, start, end) in char offsets.
+
+    ahocorasick_rs (a DFA in Rust) when it is installed, else pyahocorasick's iter_long: the
+    same matches, about half the speed.
+    """
+
+    def __init__(self, spelled: dict[str, int]) -> None:
+        keys = list(spelled)
+        self._values = [spelled[k] for k in keys]
+        try:
+            import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            self._rs: Any = None
+            automaton = ahocorasick.Automaton()
+            for k, v in spelled.items():
+                automaton.add_word(k, (v, len(k)))
+            automaton.make_automaton()
+            self._py: Any = automaton
+            self._identity = list(range(max(spelled.values()) + 1))
+        else:
+            self._rs = ahocorasick_rs.AhoCorasick(
+                keys,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            )
+            self._py = None
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(value index, start, end) of every match; value indexes go through ``values``."""
+        if self._rs is not None:
+            found: list[tuple[int, int, int]] = self._rs.find_matches_as_indexes(text)
+            return found
+        return [(v, last + 1 - n, last + 1) for last, (v, n) in self._py.iter_long(text)]
+
+    @property
+    def values(self) -> list[int]:
+        """Pattern index → alias index (ahocorasick_rs), or the identity (pyahocorasick)."""
+        return self._values if self._rs is not None else self._identity
 
 
 @dataclass(frozen=True, slots=True)
 class _Index:
     places: dict[str, Place]
     aliases: list[_Alias]
-    automaton: Any
-    heads: dict[str, list[tuple[tuple[str, ...], str, bool]]]
-    countries: dict[str, Place]
+    scanner: _Scanner
+    by_pattern: list[_Alias]  # scanner's match index → alias
 
 
 def _entries(items: dict[str, list[str]]) -> Iterable[tuple[str, str, list[str]]]:
@@ -293,9 +308,8 @@ def _index() -> _Index:
     for r in data["regions"]:
         places[r["id"]] = Place(r["id"], r["name"], "region", "", None, frozenset(r["members"]))
         aliases += [(places[r["id"]], a) for a in r["aliases"]]
-    countries: dict[str, Place] = {}
     for pid, name, names in _entries(data["countries"]):
-        countries[pid] = places[pid] = Place(pid, name, "foreign", "", None, frozenset(), pid)
+        places[pid] = Place(pid, name, "foreign", "", None, frozenset(), pid)
         aliases += [(places[pid], a) for a in names]
     for country, units in data["subnational"].items():
         for pid, name, names in _entries(units):
@@ -308,8 +322,7 @@ def _index() -> _Index:
 
     compounds = {k: _lower_forms(v or []) for k, v in data["compounds"].items()}
     built: list[_Alias] = []
-    automaton = ahocorasick.Automaton()
-    owner: dict[str, int] = {}
+    spelled: dict[str, int] = {}
     for target, raw in aliases:
         text = raw.lstrip("~^")
         flags = (_STRICT if raw.startswith("~") else 0) | (_BRAND if raw.startswith("^") else 0)
@@ -321,13 +334,16 @@ def _index() -> _Index:
             flags |= _MIEN
         built.append(_Alias(target, text, flags, compounds.get(text, frozenset())))
         for spelling in spellings(text):
-            prev = owner.get(spelling)
+            prev = spelled.get(spelling)
             if prev is not None and built[prev].place != target:
                 raise ValueError(f"places.yaml: {spelling!r} names two places")
-            owner[spelling] = len(built) - 1
-            automaton.add_word(spelling, (len(built) - 1, len(spelling)))
-    automaton.make_automaton()
-    return _Index(places, built, automaton, _heads(), countries)
+            spelled[spelling] = len(built) - 1
+    for phrase, org, named in _ORG_HEADS:
+        built.append(_Alias(None, phrase, _HEAD | (_NAMED if named else 0), frozenset(), org))
+        for spelling in _head_spellings(phrase):
+            spelled.setdefault(spelling, len(built) - 1)  # a place spelled the same wins
+    scanner = _Scanner(spelled)
+    return _Index(places, built, scanner, [built[i] for i in scanner.values])
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -360,6 +376,76 @@ def distinct_localities(mentions: Iterable[PlaceMention]) -> set[str]:
     return {m.place.id for m in mentions if m.place.kind == "province"}
 
 
+# --- context words --------------------------------------------------------------------------
+
+# What the word right before a name says (bits).
+_C_ADMIN, _C_SUB, _C_STREET, _C_HONOR, _C_DIR, _C_LANG, _C_CCTX, _C_PHO = (
+    1, 2, 4, 8, 16, 32, 64, 128,
+)  # fmt: skip
+
+
+def _context_words() -> dict[str, int]:
+    groups = [
+        (_C_ADMIN, "tỉnh tp t.p"),
+        # sub-units named like a province: "xã Hòa Bình", "phường Sài Gòn", "thị trấn", "đặc khu"
+        (_C_SUB, "xã phường huyện quận ấp thôn bản làng khóm trấn"),
+        # streets, rivers, bridges, stations: "đường Hà Nội", "phố Huế", "sông Sài Gòn"
+        (_C_STREET, "đường phố ngõ ngách hẻm kiệt cầu sông ga lộ"),
+        # before a "~" name: part of a personal name ("chị Nga", "anh Đức")
+        (_C_HONOR, "ông bà anh chị em cô chú bác cháu bé thầy cụ tên nàng chàng mẹ bố cha vợ "
+                   "chồng con dì dượng cậu mợ thím nhóc"),
+        # compass points before a region: "gió mùa Đông Bắc", "phía Tây Bắc"
+        (_C_DIR, "phía hướng gió mùa phần cực hạ thượng"),
+        (_C_LANG, "tiếng"),
+        # before a "~" name followed by a capitalised word: a country ("Tổng thống Mỹ Donald
+        # Trump"), not the first half of a personal name ("Mỹ Tâm")
+        (_C_CCTX, "thống tướng trưởng sứ phủ hội giao quân tịch phía nước đội tuyển hãng tập "
+                  "lực viện chủ"),
+    ]  # fmt: skip
+    out: dict[str, int] = {}
+    for bit, words in groups:
+        for w in _words(words):
+            out[w] = out.get(w, 0) | bit
+            out[w.upper()] = out.get(w.upper(), 0) | bit
+    out["tp."] = out["tp"]
+    out["phố"] |= _C_PHO
+    return out
+
+
+_CONTEXT = _context_words()
+_STOPWORDS = _words(
+    "ở tại với cho đến từ về được bị đã sẽ đang vừa là có những trong khi sau trước "
+    "cùng của nhiều một hai ba mọi nhưng như thì mà nên để vì"
+)
+# The word before "X (Country)" that makes X a foreign unit: tỉnh, thành phố, bang, vùng…
+_FOREIGN_PREFIX = _words(
+    "tỉnh tp tp. bang vùng quận huyện châu đảo xứ phủ thị xã làng đô phố hạt trị khu vực miền"
+)
+_BREAK = re.compile(r"[,;:!?()\[\]\"“”'‘’…\n]|\.(?<!TP\.)(?<!Tp\.)")  # a clause ends
+
+
+def _org_between(text: str, head: _Alias, head_end: int, start: int) -> str | None:
+    """The head's organisation if only its name (and "tỉnh", "TP") lies before the place."""
+    between = text[head_end:start]
+    if len(between) > 90 or _BREAK.search(between):
+        return None
+    words = between.split()
+    if words and words[-1].lower() in _CONTEXT and _CONTEXT[words[-1].lower()] & _C_ADMIN:
+        words.pop()
+    elif len(words) >= 2 and words[-1].lower() == "phố" and words[-2].lower() == "thành":
+        del words[-2:]
+    if not words:
+        return head.org
+    if not head.flags & _NAMED or len(words) > 8:
+        return None
+    for w in words:
+        if w.lower() in _STOPWORDS:
+            return None
+    if " " in head.text or head.org == "sports" or words[0][:1].isupper():
+        return head.org
+    return None
+
+
 def _foreign_place(idx: _Index, name: str, country: str) -> Place:
     """A foreign unit named by the class rule; its id gets the country's when it is taken."""
     pid = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "unknown"
@@ -368,122 +454,8 @@ def _foreign_place(idx: _Index, name: str, country: str) -> Place:
     return Place(pid, name, "foreign", "", None, frozenset(), country)
 
 
-_DOTTED_ADMIN = frozenset(["TP.", "Tp.", "T.P.", "tp."])
-_CLAUSE_END = frozenset(",;:.!?()[]\"“”'‘’…")
-
-
-def _prev_tokens(text: str, start: int) -> list[str]:
-    """Up to ~12 words before ``start`` in its clause, nearest last (as written)."""
-    if start == 0 or text[start - 1] != " ":
-        return []
-    window = text[max(0, start - 110) : start - 1]
-    toks = window.split(" ")
-    if start > 110:
-        toks = toks[1:]  # cut mid-word
-    out: list[str] = []
-    for tok in reversed(toks):
-        if tok in _DOTTED_ADMIN:
-            out.append(tok)
-            continue
-        if not tok or tok[-1] in _CLAUSE_END or tok[0] in _CLAUSE_END or tok.endswith("\n"):
-            break
-        if "\n" in tok:
-            out.append(tok.rsplit("\n", 1)[1])
-            break
-        out.append(tok)
-    out.reverse()
-    return out
-
-
-def _org(idx: _Index, low: list[str], orig: list[str]) -> str | None:
-    """The organisation whose name ends right before the place, if any."""
-    n = len(low)
-    for i in range(n - 1, max(-1, n - 10), -1):
-        heads = idx.heads.get(low[i])
-        if heads:
-            for words, org, named in heads:
-                k = len(words)
-                if i - k + 1 >= 0 and tuple(low[i - k + 1 : i + 1]) == words:
-                    if k == 1 and words[0] in _CAPITAL_HEADS and not orig[i][:1].isupper():
-                        continue  # "Môi trường", "ban ngày": not "Trường", "Ban"
-                    between = i + 1 < n
-                    if not between:
-                        return org
-                    if named and (k > 1 or org == "sports" or orig[i + 1][:1].isupper()):
-                        return org  # "Sở Y tế", "Ban quản lý các khu công nghiệp"
-                    return None
-        if low[i] in _STOPWORDS:
-            return None
-    return None
-
-
-def _resolve(idx: _Index, text: str, start: int, end: int, alias: _Alias) -> PlaceMention | None:
-    target = alias.place
-    assert target is not None
-    flags = alias.flags
-    orig = _prev_tokens(text, start)
-    if (
-        not orig
-        and start >= 3
-        and text[start - 1] == "."
-        and text[start - 3 : start - 1] in ("TP", "Tp")
-    ):
-        orig = _prev_tokens(text, start - 3)
-    low = [t.lower() for t in orig]
-    # an administrative prefix ("tỉnh", "thành phố", "TP") right before the name
-    admin = False
-    if low and low[-1] in _ADMIN:
-        admin = True
-        low, orig = low[:-1], orig[:-1]
-    elif len(low) >= 2 and low[-1] == "phố" and low[-2] == "thành":
-        admin = True
-        low, orig = low[:-2], orig[:-2]
-    last = low[-1] if low else ""
-    last2 = (low[-2], last) if len(low) >= 2 else ("", last)
-    org = _org(idx, low, orig) if low else None
-    nxt = text[end : end + 24]
-    kind = target.kind
-    if not admin and org is None:
-        if last in _SUBUNIT or last2 in _SUBUNIT2:
-            return None
-        if (last in _STREET or last2 in _STREET2) and kind != "foreign":
-            return None
-    if org is None and last2 in _SUBUNIT2:
-        return None
-    if kind == "foreign" and last == "tiếng":
-        return None
-    if kind == "region" and last in _DIRECTION:
-        return None
-    if flags & _STRICT:
-        if last in _HONORIFIC:
-            return None
-        if orig and orig[-1][:1].isupper() and not admin:
-            return None  # inside a personal name: "Minh Đức", "Tuấn Anh"
-        if nxt[:1] == " ":
-            follow = nxt[1:].split(" ", 1)[0]
-            if follow[:1].isupper() and last not in _COUNTRY_CONTEXT:
-                return None  # a personal name starts: "Mỹ Tâm", "Đức Phúc"
-            if follow.lower().rstrip(",.;:!?") in alias.compounds:
-                return None  # "Pháp luật", "Ý kiến"
-    if flags & (_BRAND | _THU_DO):
-        if nxt[:1] == " " and nxt[1:2].isupper():
-            return None  # "Sài Gòn Tourist", "Thủ đô Viêng Chăn"
-        if flags & _BRAND and org in ("company", "media"):
-            return None
-    if flags & _MIEN and nxt[:1] == " ":
-        follow = nxt[1:].split(" ", 1)[0]
-        if follow in ("tỉnh", "xứ", "của", "nước", "huyện") or (
-            follow[:1].isupper() and follow != "Việt"
-        ):
-            return None  # "miền Tây Nghệ An", "miền Tây xứ Thanh"
-    if nxt.startswith((" FC", " F.C")):
-        org = "sports"
-    old = nxt.startswith((" (cũ)", "(cũ)")) or (nxt.startswith(" cũ") and not nxt[3:4].isalnum())
-    return PlaceMention(target, start, end, text[start:end], org, old)
-
-
 def _foreign_class(idx: _Index, text: str, m: PlaceMention, out: list[PlaceMention]) -> None:
-    """The class rule "tỉnh X (Country)": X is foreign, known or not; a province before it becomes foreign."""
+    """The class rule "tỉnh X (Country)": X is foreign, known or not; so is a province there."""
     s = m.start
     if s < 3 or text[s - 1] != "(" or text[m.end : m.end + 1] != ")" or text[s - 2] != " ":
         return
@@ -494,11 +466,14 @@ def _foreign_class(idx: _Index, text: str, m: PlaceMention, out: list[PlaceMenti
             fp = _foreign_place(idx, prev.surface, country)
             out[-1] = PlaceMention(fp, prev.start, prev.end, prev.surface, prev.org, False)
         return
-    toks = _prev_tokens(text, s - 1)
+    window = text[max(0, s - 80) : s - 2]
+    toks = window.split(" ")
     name_toks: list[str] = []
-    while toks and toks[-1][:1].isupper() and len(name_toks) < 4:
+    while len(toks) > 1 and toks[-1][:1].isupper() and toks[-1][-1:].isalnum():
         name_toks.insert(0, toks.pop())
-    if not name_toks or not toks or toks[-1].lower() not in _FOREIGN_PREFIX:
+        if len(name_toks) == 4:
+            break
+    if not name_toks or toks[-1].lower() not in _FOREIGN_PREFIX:
         return
     name = " ".join(name_toks)
     start = s - 2 - len(name)
@@ -506,26 +481,97 @@ def _foreign_class(idx: _Index, text: str, m: PlaceMention, out: list[PlaceMenti
     out.append(PlaceMention(fp, start, s - 2, name, None, False))
 
 
+def _next_word(text: str, end: int) -> str:
+    if text[end : end + 1] != " ":
+        return ""
+    stop = text.find(" ", end + 1, end + 24)
+    return text[end + 1 : stop if stop > 0 else end + 24].rstrip(",.;:!?)”\"'")
+
+
 def find_places(text: str) -> list[PlaceMention]:
     """Every place named in a clean display text, in order, overlaps resolved to the longest."""
     idx = _index()
-    aliases = idx.aliases
+    hits = idx.scanner.find(text)
+    if not hits:
+        return []
+    by_pattern = idx.by_pattern
+    context = _CONTEXT
     out: list[PlaceMention] = []
     n = len(text)
-    for last, (ai, length) in idx.automaton.iter_long(text):
-        end = last + 1
-        start = end - length
+    head: _Alias | None = None
+    head_end = -1000
+    for pi, start, end in hits:
         if (start and text[start - 1].isalnum()) or (end < n and text[end].isalnum()):
             continue
-        alias = aliases[ai]
-        if alias.place is None:
+        alias = by_pattern[pi]
+        target = alias.place
+        flags = alias.flags
+        if target is None:
+            if flags & _HEAD:
+                head, head_end = alias, end
             continue
-        m = _resolve(idx, text, start, end, alias)
-        if m is None:
-            continue
-        if m.place.kind == "foreign" and m.place.country and m.place.id == m.place.country:
+        # the word right before the name
+        ctx = 0
+        prev = ""
+        if start and text[start - 1] == " ":
+            j = text.rfind(" ", 0, start - 1)
+            prev = text[j + 1 : start - 1]
+            if "\n" in prev:
+                prev = ""
+            ctx = context.get(prev.lower(), 0)
+            if ctx & _C_PHO and text[max(0, j - 5) : j].lower() == "thành":
+                ctx = _C_ADMIN  # "thành phố X"
+        elif start >= 3 and text[start - 1] == "." and text[start - 3 : start - 1] in ("TP", "Tp"):
+            ctx = _C_ADMIN
+        org = None
+        if head is not None and head_end >= start - 90:
+            org = _org_between(text, head, head_end, start)
+        if ctx and org is None:
+            kind = target.kind
+            if ctx & _C_SUB or (ctx & _C_STREET and kind != "foreign"):
+                continue  # "xã Hòa Bình", "đường Hà Nội" ("đường sang Lào" stays)
+            if ctx & _C_LANG and kind == "foreign":
+                continue  # "tiếng Anh"
+            if ctx & _C_DIR and kind == "region":
+                continue  # "gió mùa Đông Bắc"
+        if flags:
+            if flags & _STRICT:
+                if ctx & _C_HONOR:
+                    continue
+                if prev[:1].isupper() and prev[-1:].isalnum() and not ctx & _C_ADMIN:
+                    continue  # inside a personal name: "Minh Đức", "Tuấn Anh"
+                follow = _next_word(text, end)
+                if follow[:1].isupper() and not ctx & _C_CCTX:
+                    continue  # a personal name starts: "Mỹ Tâm", "Đức Phúc"
+                if follow and follow.lower() in alias.compounds:
+                    continue  # "Pháp luật", "Ý kiến"
+            if flags & (_BRAND | _THU_DO):
+                if text[end : end + 1] == " " and text[end + 1 : end + 2].isupper():
+                    continue  # "Sài Gòn Tourist", "Thủ đô Viêng Chăn"
+                if flags & _BRAND and org in ("company", "media"):
+                    continue
+            if flags & _MIEN:
+                follow = _next_word(text, end)
+                if follow in ("tỉnh", "xứ", "của", "nước", "huyện") or (
+                    follow[:1].isupper() and follow != "Việt"
+                ):
+                    continue  # "miền Tây Nghệ An", "miền Tây xứ Thanh"
+        old = False
+        if end < n:
+            c = text[end]
+            if c == " ":
+                if text.startswith((" FC", " F.C"), end):
+                    org = "sports"
+                elif text.startswith(" (cũ)", end) or (
+                    text.startswith(" cũ", end) and not text[end + 3 : end + 4].isalnum()
+                ):
+                    old = True
+            elif c == "(" and text.startswith("(cũ)", end):
+                old = True
+        m = PlaceMention(target, start, end, text[start:end], org, old)
+        if start and text[start - 1] == "(" and target.country == target.id:
             _foreign_class(idx, text, m, out)
         out.append(m)
-    if len(out) > 1:
+    if len(out) > 1 and any(out[i].start > out[i + 1].start for i in range(len(out) - 1)):
         out.sort(key=lambda m: m.start)
     return out
