@@ -245,6 +245,10 @@ def test_old_marker_and_distinct() -> None:
         "Bến xe Miền Tây đông khách",
         "Cầu Sài Gòn kẹt xe",
         "Ô nhiễm sông Sài Gòn",
+        "Pháo hoa bên sông Hàn",
+        "Phó thủ tướng Nguyễn Hòa Bình chỉ đạo",
+        "Anh cho biết sẽ về quê. Anh nói thêm",
+        "Áo len cổ tròn. Áo dài truyền thống",
     ],
 )
 def test_false_friends(text: str) -> None:
@@ -269,6 +273,12 @@ def test_regions_need_a_region_form() -> None:
     assert ids("miền tây") == []
     assert ids("Bắc Trung Bộ và duyên hải miền Trung") == ["mien-trung"]
     assert ids("vùng kinh tế trọng điểm phía Nam") == ["kttd-phia-nam"]
+
+
+def test_sentence_start() -> None:
+    assert ids("Anh, Pháp và Đức họp. Ông nói Anh sẽ tham gia") == ["anh", "phap", "duc", "anh"]
+    assert ids("Áo đối đầu Ý") == ["y"]  # "Áo" + lower case at a sentence start: a shirt
+    assert ids("Trận Áo - Ý") == ["ao", "y"]
 
 
 def test_country_with_person_after() -> None:

@@ -190,6 +190,7 @@ _ORG_HEADS: list[tuple[str, str, bool]] = [
     ("bộ đội biên phòng", "military", False), ("BĐBP", "military", False),
     ("bộ chỉ huy bộ đội biên phòng", "military", False), ("Quân khu", "military", False),
     ("Bộ Tư lệnh", "military", True), ("Biên phòng", "military", False),
+    ("quân đội", "military", False), ("Bình Điền", "sports", False),
     ("công ty", "company", True), ("tập đoàn", "company", True), ("tổng công ty", "company", True),
     ("ngân hàng", "company", True), ("Becamex", "company", False), ("Hãng", "company", True),
     ("Cảng", "company", False), ("Nhà máy", "company", True), ("Khách sạn", "company", True),
@@ -228,7 +229,7 @@ def _head_spellings(phrase: str) -> set[str]:
 
 # --- the index ------------------------------------------------------------------------------
 
-_STRICT, _BRAND, _THU_DO, _MIEN, _NOT_PLACE, _HEAD, _NAMED = 1, 2, 4, 8, 16, 32, 64
+_STRICT, _BRAND, _THU_DO, _MIEN, _NOT_PLACE, _HEAD, _NAMED, _NO_START = 1, 2, 4, 8, 16, 32, 64, 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +333,8 @@ def _index() -> _Index:
             flags |= _THU_DO
         elif target.kind == "region" and text.lower().startswith("miền "):
             flags |= _MIEN
+        if flags & _STRICT and text in data.get("not_sentence_start", []):
+            flags |= _NO_START
         built.append(_Alias(target, text, flags, compounds.get(text, frozenset())))
         for spelling in spellings(text):
             prev = spelled.get(spelling)
@@ -379,9 +382,15 @@ def distinct_localities(mentions: Iterable[PlaceMention]) -> set[str]:
 # --- context words --------------------------------------------------------------------------
 
 # What the word right before a name says (bits).
-_C_ADMIN, _C_SUB, _C_STREET, _C_HONOR, _C_DIR, _C_LANG, _C_CCTX, _C_PHO = (
-    1, 2, 4, 8, 16, 32, 64, 128,
+_C_ADMIN, _C_SUB, _C_STREET, _C_HONOR, _C_DIR, _C_LANG, _C_CCTX, _C_PHO, _C_NAME = (
+    1, 2, 4, 8, 16, 32, 64, 128, 256,
 )  # fmt: skip
+
+
+_NAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trương "
+    "Trịnh Lưu Tạ Tô Châu Quách Thái Vương Kiều Lại Văn Thị Hữu Đình"
+)
 
 
 def _context_words() -> dict[str, int]:
@@ -407,6 +416,11 @@ def _context_words() -> dict[str, int]:
         for w in _words(words):
             out[w] = out.get(w, 0) | bit
             out[w.upper()] = out.get(w.upper(), 0) | bit
+    # a surname or middle name right before: a personal name ("Nguyễn Hòa Bình", "Văn Thái
+    # Bình"); matched as written (capitalised), so "lê" or "văn" in lower case do not count
+    for w in _NAMES.split():
+        for v in _word_variants(w):
+            out[v] = out.get(v, 0) | _C_NAME
     out["tp."] = out["tp"]
     out["phố"] |= _C_PHO
     return out
@@ -519,6 +533,8 @@ def find_places(text: str) -> list[PlaceMention]:
             if "\n" in prev:
                 prev = ""
             ctx = context.get(prev.lower(), 0)
+            if prev[:1].isupper():
+                ctx |= context.get(prev, 0) & _C_NAME
             if ctx & _C_PHO and text[max(0, j - 5) : j].lower() == "thành":
                 ctx = _C_ADMIN  # "thành phố X"
         elif start >= 3 and text[start - 1] == "." and text[start - 3 : start - 1] in ("TP", "Tp"):
@@ -528,8 +544,8 @@ def find_places(text: str) -> list[PlaceMention]:
             org = _org_between(text, head, head_end, start)
         if ctx and org is None:
             kind = target.kind
-            if ctx & _C_SUB or (ctx & _C_STREET and kind != "foreign"):
-                continue  # "xã Hòa Bình", "đường Hà Nội" ("đường sang Lào" stays)
+            if ctx & (_C_SUB | _C_STREET | _C_NAME):
+                continue  # "xã Hòa Bình", "đường Hà Nội", "sông Hàn", "Nguyễn Hòa Bình"
             if ctx & _C_LANG and kind == "foreign":
                 continue  # "tiếng Anh"
             if ctx & _C_DIR and kind == "region":
@@ -545,6 +561,13 @@ def find_places(text: str) -> list[PlaceMention]:
                     continue  # a personal name starts: "Mỹ Tâm", "Đức Phúc"
                 if follow and follow.lower() in alias.compounds:
                     continue  # "Pháp luật", "Ý kiến"
+                if (
+                    flags & _NO_START
+                    and follow[:1].islower()
+                    and (not prev or prev[-1] in '.!?:…"”')
+                    and (start < 1 or text[start - 1] in " \n\"“'‘")
+                ):
+                    continue  # sentence start: "Anh cho biết", "Áo len"
             if flags & (_BRAND | _THU_DO):
                 if text[end : end + 1] == " " and text[end + 1 : end + 2].isupper():
                     continue  # "Sài Gòn Tourist", "Thủ đô Viêng Chăn"
