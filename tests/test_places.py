@@ -278,7 +278,7 @@ def test_regions_need_a_region_form() -> None:
 def test_sentence_start() -> None:
     assert ids("Anh, Pháp và Đức họp. Ông nói Anh sẽ tham gia") == ["anh", "phap", "duc", "anh"]
     assert ids("Áo đối đầu Ý") == ["y"]  # "Áo" + lower case at a sentence start: a shirt
-    assert ids("Trận Áo - Ý") == ["ao", "y"]
+    assert ids("Trận đấu Áo - Ý") == ["ao", "y"]
 
 
 def test_country_with_person_after() -> None:
