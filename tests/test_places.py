@@ -256,6 +256,14 @@ def test_false_friends(text: str) -> None:
     assert found == set(), found
 
 
+def test_local_names_and_brands() -> None:
+    assert ids("vùng đảo Hà Nam (Quảng Ninh)") == ["quang-ninh"]
+    assert ids("Phú Yên (Đắk Lắk) và Hà Nội") == ["phu-yen", "dak-lak", "ha-noi"]
+    assert ids("khách sạn Sheraton Saigon và Nobel Hòa Bình") == []
+    assert ids("Trường THPT Nguyễn Thái Bình (TP.HCM)") == ["ho-chi-minh"]
+    assert ids("người Sài Gòn") == ["ho-chi-minh"]
+
+
 def test_lao_cai_is_not_laos() -> None:
     assert ids("cách Lào Cai không xa") == ["lao-cai"]
 

@@ -331,8 +331,10 @@ def _index() -> _Index:
             flags |= _NOT_PLACE
         elif text == "Thủ đô":
             flags |= _THU_DO
-        elif target.kind == "region" and text.lower().startswith("miền "):
-            flags |= _MIEN
+        elif target.kind == "region" and (
+            text.lower().startswith("miền ") or text in ("Tây Bắc", "Đông Bắc")
+        ):
+            flags |= _MIEN  # "miền Tây Nghệ An", "Đông Bắc TP.HCM": part of one province
         if flags & _STRICT and text in data.get("not_sentence_start", []):
             flags |= _NO_START
         built.append(_Alias(target, text, flags, compounds.get(text, frozenset())))
@@ -463,7 +465,10 @@ def _org_between(text: str, head: _Alias, head_end: int, start: int) -> str | No
 def _foreign_place(idx: _Index, name: str, country: str) -> Place:
     """A foreign unit named by the class rule; its id gets the country's when it is taken."""
     pid = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "unknown"
-    if pid in idx.places:
+    known = idx.places.get(pid)
+    if known is not None and known.kind == "foreign":
+        return known
+    if known is not None:
         pid = f"{pid}-{country}"
     return Place(pid, name, "foreign", "", None, frozenset(), country)
 
@@ -542,10 +547,12 @@ def find_places(text: str) -> list[PlaceMention]:
         org = None
         if head is not None and head_end >= start - 90:
             org = _org_between(text, head, head_end, start)
+        if ctx & _C_NAME and not (org and head_end == start - 1):  # not "Thành Đoàn X"
+            continue  # a personal name: "Nguyễn Hòa Bình", "Trường THPT Nguyễn Thái Bình"
         if ctx and org is None:
             kind = target.kind
-            if ctx & (_C_SUB | _C_STREET | _C_NAME):
-                continue  # "xã Hòa Bình", "đường Hà Nội", "sông Hàn", "Nguyễn Hòa Bình"
+            if ctx & (_C_SUB | _C_STREET):
+                continue  # "xã Hòa Bình", "đường Hà Nội", "sông Hàn"
             if ctx & _C_LANG and kind == "foreign":
                 continue  # "tiếng Anh"
             if ctx & _C_DIR and kind == "region":
@@ -571,8 +578,11 @@ def find_places(text: str) -> list[PlaceMention]:
             if flags & (_BRAND | _THU_DO):
                 if text[end : end + 1] == " " and text[end + 1 : end + 2].isupper():
                     continue  # "Sài Gòn Tourist", "Thủ đô Viêng Chăn"
-                if flags & _BRAND and org in ("company", "media"):
-                    continue
+                if flags & _BRAND and (
+                    org in ("company", "media")
+                    or (prev[:1].isupper() and prev[-1:].isalnum() and not ctx & _C_ADMIN)
+                ):
+                    continue  # "Sheraton Saigon", "Công ty … Sài Gòn"
             if flags & _MIEN:
                 follow = _next_word(text, end)
                 if follow in ("tỉnh", "xứ", "của", "nước", "huyện") or (
@@ -591,7 +601,23 @@ def find_places(text: str) -> list[PlaceMention]:
                     old = True
             elif c == "(" and text.startswith("(cũ)", end):
                 old = True
+        if (
+            out
+            and target.kind == "province"
+            and start >= 2
+            and text[start - 2 : start] == " ("
+            and text[end : end + 1] == ")"
+        ):
+            before = out[-1]
+            if (
+                before.end == start - 2
+                and before.place.kind == "province"
+                and before.place.id != target.id
+                and before.place.merged_into != target.id
+            ):
+                out.pop()  # "Hà Nam (Quảng Ninh)": a local name inside the province
         m = PlaceMention(target, start, end, text[start:end], org, old)
+        head = None  # a head names one place: "Trường X Đồng Nai hòa Bắc Ninh"
         if start and text[start - 1] == "(" and target.country == target.id:
             _foreign_class(idx, text, m, out)
         out.append(m)
