@@ -180,6 +180,17 @@ def test_nfd_legacy_d_nbsp_odd_spaces() -> None:
     assert ids("Bà Rịa\u00a0-\u00a0Vũng Tàu") == ["ba-ria-vung-tau"]
 
 
+def test_mentions_are_plain_frozen_dataclasses() -> None:
+    import dataclasses
+
+    m = find_places("Hợp tác với Cần Thơ")[0]
+    assert m == P.PlaceMention(place("can-tho"), 12, 19, "Cần Thơ", None, False)
+    assert hash(m) == hash(P.PlaceMention(place("can-tho"), 12, 19, "Cần Thơ", None, False))
+    assert dataclasses.replace(m, org="gov").org == "gov"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.start = 0  # type: ignore[misc]
+
+
 def test_offsets_map_back() -> None:
     text = clean("“Cần Thơ” và Sóc Trăng (cũ), TP. HCM; tỉnh Gangwon (Hàn Quốc).")
     for m in find_places(text):
