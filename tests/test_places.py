@@ -191,6 +191,20 @@ def test_mentions_are_plain_frozen_dataclasses() -> None:
         m.start = 0  # type: ignore[misc]
 
 
+def test_fallback_scanner_finds_the_same() -> None:
+    """Without ahocorasick_rs the pyahocorasick scanner gives the same matches."""
+    idx = P._index()
+    spelled = dict(zip(idx.scanner.keys, idx.scanner.values, strict=True))
+    fallback = P._Scanner(spelled, use_rs=False)
+    text = clean(
+        "UBND TP.HCM, Sở Y tế tỉnh Sóc Trăng (cũ), Thái Bình Dương, Lào Cai và Lào, "
+        "tỉnh Gangwon (Hàn Quốc), Bà Rịa - Vũng Tàu, miền Tây Nghệ An, Thủ đô Viêng Chăn"
+    )
+    got = [(fallback.values[i], s, e) for i, s, e in fallback.find(text)]
+    want = [(idx.scanner.values[i], s, e) for i, s, e in idx.scanner.find(text)]
+    assert got == want
+
+
 def test_offsets_map_back() -> None:
     text = clean("“Cần Thơ” và Sóc Trăng (cũ), TP. HCM; tỉnh Gangwon (Hàn Quốc).")
     for m in find_places(text):
@@ -256,6 +270,8 @@ def test_old_marker_and_distinct() -> None:
         "Bến xe Miền Tây đông khách",
         "Cầu Sài Gòn kẹt xe",
         "Ô nhiễm sông Sài Gòn",
+        "hẻm 12 Lữ Gia, P.Phú Thọ, Q.11",
+        "P. Hòa Bình và H.Long An",
         "Pháo hoa bên sông Hàn",
         "Phó thủ tướng Nguyễn Hòa Bình chỉ đạo",
         "Anh cho biết sẽ về quê. Anh nói thêm",
@@ -352,7 +368,8 @@ def test_agencies() -> None:
         ("Hiệp hội Du lịch Đà Nẵng", "union"), ("HTX Nông nghiệp Sóc Trăng", "coop"),
         ("hợp tác xã Bến Tre", "coop"), ("tỉnh Cà Mau", None), ("thành phố Đà Nẵng", None),
         ("Đà Nẵng", None), ("Công an triệt phá đường dây ở Đồng Nai", None),
-        ("Đoàn công tác tỉnh Lào Cai", "gov"),
+        ("Đoàn công tác tỉnh Lào Cai", "gov"), ("CSGT Đà Nẵng", "police"),
+        ("TAND TP.HCM", "gov"), ("Công an TP.Đà Nẵng", "police"),
     ],
 )  # fmt: skip
 def test_org(text: str, org: str | None) -> None:

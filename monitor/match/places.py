@@ -209,7 +209,8 @@ _ORG_HEADS: list[tuple[str, str, bool]] = [
     ("Đoàn ĐBQH", "gov", False), ("Bảo hiểm xã hội", "gov", False), ("BHXH", "gov", False),
     ("Trung tâm", "gov", True), ("ban quản lý", "gov", True), ("Ủy ban", "gov", True),
     ("Văn phòng UBND", "gov", False), ("Văn phòng Tỉnh ủy", "gov", False),
-    ("công an", "police", True), ("cảnh sát", "police", True),
+    ("công an", "police", True), ("cảnh sát", "police", True), ("CSGT", "police", False),
+    ("TAND", "gov", False), ("VKSND", "gov", False), ("Viện KSND", "gov", False),
     ("bộ chỉ huy quân sự", "military", False), ("Bộ CHQS", "military", False),
     ("bộ đội biên phòng", "military", False), ("BĐBP", "military", False),
     ("bộ chỉ huy bộ đội biên phòng", "military", False), ("Quân khu", "military", False),
@@ -266,44 +267,42 @@ class _Alias:
 
 
 class _Scanner:
-    """Leftmost-longest matches of many spellings: (alias index, start, end) in char offsets.
+    """Leftmost-longest matches of many spellings: (pattern, start, end) in char offsets.
 
     ahocorasick_rs (a DFA in Rust) when it is installed, else pyahocorasick's iter_long: the
-    same matches, about half the speed.
+    same matches (tests/test_places.py checks), at about half the speed. ``values[pattern]``
+    is the value given for the spelling.
     """
 
-    def __init__(self, spelled: dict[str, int]) -> None:
-        keys = list(spelled)
-        self._values = [spelled[k] for k in keys]
-        try:
-            import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
-        except ImportError:
-            self._rs: Any = None
-            automaton = ahocorasick.Automaton()
-            for k, v in spelled.items():
-                automaton.add_word(k, (v, len(k)))
-            automaton.make_automaton()
-            self._py: Any = automaton
-            self._identity = list(range(max(spelled.values()) + 1))
-        else:
-            self._rs = ahocorasick_rs.AhoCorasick(
-                keys,
-                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                implementation=ahocorasick_rs.Implementation.DFA,
-            )
-            self._py = None
+    def __init__(self, spelled: dict[str, int], use_rs: bool | None = None) -> None:
+        self.keys = list(spelled)
+        self.values = [spelled[k] for k in self.keys]
+        self._rs: Any = None
+        self._py: Any = None
+        if use_rs is not False:
+            try:
+                import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
+            except ImportError:
+                if use_rs:
+                    raise
+            else:
+                self._rs = ahocorasick_rs.AhoCorasick(
+                    self.keys,
+                    matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                    implementation=ahocorasick_rs.Implementation.DFA,
+                )
+                return
+        automaton = ahocorasick.Automaton()
+        for pattern, k in enumerate(self.keys):
+            automaton.add_word(k, (pattern, len(k)))
+        automaton.make_automaton()
+        self._py = automaton
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
-        """(value index, start, end) of every match; value indexes go through ``values``."""
         if self._rs is not None:
             found: list[tuple[int, int, int]] = self._rs.find_matches_as_indexes(text)
             return found
-        return [(v, last + 1 - n, last + 1) for last, (v, n) in self._py.iter_long(text)]
-
-    @property
-    def values(self) -> list[int]:
-        """Pattern index → alias index (ahocorasick_rs), or the identity (pyahocorasick)."""
-        return self._values if self._rs is not None else self._identity
+        return [(p, last + 1 - n, last + 1) for last, (p, n) in self._py.iter_long(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +447,8 @@ def _context_words() -> dict[str, int]:
         for v in _word_variants(w):
             out[v] = out.get(v, 0) | _C_NAME
     out["tp."] = out["tp"]
+    for abbr in ("p.", "q.", "h.", "x.", "tx.", "tt."):  # "P.Phú Thọ" (phường), "H.Tu Mơ Rông"
+        out[abbr] = _C_SUB
     out["phố"] |= _C_PHO
     return out
 
@@ -568,8 +569,9 @@ def find_places(text: str) -> list[PlaceMention]:
                 ctx |= context.get(prev, 0) & _C_NAME
             if ctx & _C_PHO and text[max(0, j - 5) : j].lower() == "thành":
                 ctx = _C_ADMIN  # "thành phố X"
-        elif start >= 3 and text[start - 1] == "." and text[start - 3 : start - 1] in ("TP", "Tp"):
-            ctx = _C_ADMIN
+        elif start >= 2 and text[start - 1] == ".":
+            k = text.rfind(" ", 0, start - 1)
+            ctx = context.get(text[k + 1 : start].lower(), 0)  # "TP.Cần Thơ", "P.Phú Thọ"
         org = None
         if head is not None and head_end >= start - 90:
             org = _org_between(text, head, head_end, start)
