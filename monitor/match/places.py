@@ -19,9 +19,21 @@ before and after them:
   a brand ("Sài Gòn Tourist");
 - the organisation right before the name ("UBND tỉnh", "Công an TP.HCM", "Trường Đại học Cần
   Thơ", "Becamex Bình Dương", "Hà Nội FC") is reported as ``org``; "(cũ)" as ``old_marker``;
-- "tỉnh/thành phố/bang X (Country)" is a foreign place even when X is not in the data.
+- "tỉnh/thành phố/bang X (Country)" is a foreign place even when X is not in the data
+  (``Place.country`` says whose); "X (Province)" with X another province's name is a local
+  name inside that province ("Hà Nam (Quảng Ninh)") unless X was merged into it.
 
-Pure: the data file is read once, lazily, and cached.
+Decisions: "Thủ đô" alone is Hà Nội (capitalised, no name after it); "Hồ Chí Minh" alone is
+never a place (only with TP/thành phố, or TP.HCM, HCM, HCMC, Sài Gòn); "sông Sài Gòn",
+"cầu Sài Gòn", "phường Sài Gòn" are not the city; "miền Trung" is the whole central coast
+(region "mien-trung", the planning region "Bắc Trung Bộ và duyên hải miền Trung"); a region's
+members are the old units in it plus the new units that kept one of their names.
+
+Speed: the whole pass is one automaton scan plus a few dictionary look-ups per hit. With
+ahocorasick_rs installed (a DFA, about twice as fast as pyahocorasick) ``find_places`` runs
+at about 4× the speed of ``Matcher.match`` on the same real news, back to back.
+
+Pure: the data file is read once, lazily, and cached (about a second to compile).
 """
 
 from __future__ import annotations
