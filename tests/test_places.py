@@ -369,6 +369,7 @@ def test_agencies() -> None:
         ("hợp tác xã Bến Tre", "coop"), ("tỉnh Cà Mau", None), ("thành phố Đà Nẵng", None),
         ("Đà Nẵng", None), ("Công an triệt phá đường dây ở Đồng Nai", None),
         ("Đoàn công tác tỉnh Lào Cai", "gov"), ("CSGT Đà Nẵng", "police"),
+        ("Ủy ban MTTQ Việt Nam TP.HCM", "union"),
         ("TAND TP.HCM", "gov"), ("Công an TP.Đà Nẵng", "police"),
     ],
 )  # fmt: skip

@@ -248,7 +248,8 @@ _ORG_HEADS: list[tuple[str, str, bool]] = [
     ("Đoàn", "union", True), ("Thành Đoàn", "union", False), ("Tỉnh Đoàn", "union", False),
     ("thành đoàn", "union", False), ("tỉnh đoàn", "union", False),
     ("Hội", "union", True), ("liên đoàn", "union", True), ("hiệp hội", "union", True),
-    ("Mặt trận", "union", True), ("MTTQ", "union", False), ("Liên hiệp", "union", True),
+    ("Mặt trận", "union", True), ("MTTQ", "union", True),
+    ("Ủy ban MTTQ", "union", True), ("Ủy ban Mặt trận Tổ quốc", "union", True), ("Liên hiệp", "union", True),
     ("HTX", "coop", True), ("hợp tác xã", "coop", True), ("liên minh hợp tác xã", "coop", False),
     ("Liên minh HTX", "coop", False),
 ]  # fmt: skip
