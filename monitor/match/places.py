@@ -452,15 +452,16 @@ def _context_words() -> dict[str, int]:
     out: dict[str, int] = {}
     for bit, words in groups:
         for w in _words(words):
-            out[w] = out.get(w, 0) | bit
-            out[w.upper()] = out.get(w.upper(), 0) | bit
+            for cased in {w, w[:1].upper() + w[1:], w.upper()}:
+                out[cased] = out.get(cased, 0) | bit
     # a surname or middle name right before: a personal name ("Nguyễn Hòa Bình", "Văn Thái
     # Bình"); matched as written (capitalised), so "lê" or "văn" in lower case do not count
     for w in _NAMES.split():
         for v in _word_variants(w):
             out[v] = out.get(v, 0) | _C_NAME
-    out["tp."] = out["tp"]
-    for abbr in ("p.", "q.", "h.", "x.", "tx.", "tt."):  # "P.Phú Thọ" (phường), "H.Tu Mơ Rông"
+    for dotted in ("TP.", "Tp.", "tp.", "T.P", "T.P."):
+        out[dotted] = _C_ADMIN
+    for abbr in ("P.", "Q.", "H.", "X.", "TX.", "TT."):  # "P.Phú Thọ" (phường), "H.Tu Mơ Rông"
         out[abbr] = _C_SUB
     out["phố"] |= _C_PHO
     return out
@@ -577,14 +578,12 @@ def find_places(text: str) -> list[PlaceMention]:
             prev = text[j + 1 : start - 1]
             if "\n" in prev:
                 prev = ""
-            ctx = context.get(prev.lower(), 0)
-            if prev[:1].isupper():
-                ctx |= context.get(prev, 0) & _C_NAME
+            ctx = context.get(prev, 0)  # keys in lower, Title and UPPER case
             if ctx & _C_PHO and text[max(0, j - 5) : j].lower() == "thành":
                 ctx = _C_ADMIN  # "thành phố X"
         elif start >= 2 and text[start - 1] == ".":
             k = text.rfind(" ", 0, start - 1)
-            ctx = context.get(text[k + 1 : start].lower(), 0)  # "TP.Cần Thơ", "P.Phú Thọ"
+            ctx = context.get(text[k + 1 : start], 0)  # "TP.Cần Thơ", "P.Phú Thọ"
         org = None
         if head is not None and head_end >= start - 90:
             org = _org_between(text, head, head_end, start)
@@ -644,25 +643,20 @@ def find_places(text: str) -> list[PlaceMention]:
                     old = text.startswith("cũ", end + 1) and not text[end + 3 : end + 4].isalnum()
             elif c == "(":
                 old = text.startswith("(cũ)", end)
-        if (
-            out
-            and target.kind == "province"
-            and start >= 2
-            and text[start - 2 : start] == " ("
-            and text[end : end + 1] == ")"
-        ):
-            before = out[-1]
-            if (
-                before.end == start - 2
-                and before.place.kind == "province"
-                and before.place.id != target.id
-                and before.place.merged_into != target.id
-            ):
-                out.pop()  # "Hà Nam (Quảng Ninh)": a local name inside the province
         m = _mention(target, start, end, text[start:end], org, old)
         head = None  # a head names one place: "Trường X Đồng Nai hòa Bắc Ninh"
-        if start and text[start - 1] == "(" and target.country == target.id:
-            unsorted |= _foreign_class(idx, text, m, out)
+        if start and text[start - 1] == "(":
+            if target.country == target.id:
+                unsorted |= _foreign_class(idx, text, m, out)
+            elif out and target.kind == "province" and text[end : end + 1] == ")":
+                before = out[-1]
+                if (
+                    before.end == start - 2
+                    and before.place.kind == "province"
+                    and before.place.id != target.id
+                    and before.place.merged_into != target.id
+                ):
+                    out.pop()  # "Hà Nam (Quảng Ninh)": a local name inside the province
         out.append(m)
     if unsorted:
         out.sort(key=lambda m: m.start)
