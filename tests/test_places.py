@@ -16,7 +16,7 @@ from monitor.match.places import (
     place,
     regions_of,
 )
-from monitor.normalize import clean
+from monitor.match.normalize import clean
 
 DATA = yaml.safe_load(P.DATA_FILE.read_text(encoding="utf-8"))
 

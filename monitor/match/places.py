@@ -50,7 +50,7 @@ from typing import Any
 import ahocorasick  # type: ignore[import-not-found, unused-ignore]
 import yaml
 
-from monitor.normalize import fold, match_form
+from monitor.match.normalize import fold, match_form
 
 __all__ = [
     "Place",
