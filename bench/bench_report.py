@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "data")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-import make_eval  # noqa: E402
+import news_templates as make_eval  # noqa: E402
 import yaml  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from monitor.config.models import load_config
 from monitor.errors import ConfigError
 from monitor.match.evaluate import (
     evaluate,
@@ -19,41 +21,54 @@ from monitor.match.evaluate import (
 from monitor.match.matcher import compile_topics
 
 ROOT = Path(__file__).resolve().parent.parent
-# Where the shipped topic lives: switch to ROOT / "sources.yaml" once it holds the topic.
-TOPICS_FILE = ROOT / "sources.yaml"
-EVAL_SET = Path(__file__).parent / "data" / "regional_eval.jsonl"
+TOPIC_DATA = Path(__file__).parent / "data" / "topic"
 TOPIC = "regional-cooperation"
 
 
 @pytest.fixture(scope="module")
-def records() -> list[dict]:
-    return read_jsonl(EVAL_SET)
+def test_split() -> list[dict]:
+    return read_jsonl(TOPIC_DATA / "test.jsonl")
 
 
-def test_eval_set_is_big_balanced_and_hard(records: list[dict]) -> None:
-    assert len(records) >= 240
-    assert len({r["id"] for r in records}) == len(records)
-    share = sum(r["label"] for r in records) / len(records)
-    assert 0.35 <= share <= 0.5
-    traps = {r["id"].split("-")[1] for r in records if not r["label"]} - {"easy"}
-    assert {"htx", "htqt", "website", "lksx", "hcm", "saigon", "mientay", "vung", "foreign",
-            "intra", "mention"} <= traps  # fmt: skip
-    assert sum(1 for r in records if not r["label"] and "-easy-" not in r["id"]) >= 80
+@pytest.fixture(scope="module")
+def shipped():
+    return load_config(ROOT / "sources.yaml")
 
 
-def test_shipped_topic_reaches_f1(records: list[dict]) -> None:
-    matcher = compile_topics(topics_from_yaml(TOPICS_FILE))
-    result = evaluate(matcher, records, TOPIC)
+def test_labelled_set_is_big_varied_and_hard() -> None:
+    train = read_jsonl(TOPIC_DATA / "train.jsonl")
+    test = read_jsonl(TOPIC_DATA / "test.jsonl")
+    rows = train + test
+    assert len(rows) >= 1500
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert not {r["id"] for r in train} & {r["id"] for r in test}
+    share = sum(r["label"] for r in rows) / len(rows)
+    assert 0.3 <= share <= 0.45
+    classes = {r["cls"] for r in rows}
+    hard = {"neg-coop", "neg-foreign", "neg-company", "neg-intra", "neg-mention", "neg-merger",
+            "neg-exchange", "neg-sense", "neg-aid", "neg-crime", "neg-realestate", "neg-oneside"}  # fmt: skip
+    assert hard <= classes
+    for cls in hard:
+        assert sum(r["cls"] == cls for r in rows) >= 50, cls
+    assert {r["id"][:2] for r in rows} == {"tn", "tc", "ts"}  # North, Centre, South
+    assert sum(r["shape"] == "article" for r in rows) >= 300
+    nfd = sum(unicodedata.is_normalized("NFD", r["title"]) and not r["title"].isascii() for r in rows)
+    assert nfd >= 100  # decomposed text, as some real pages are
+
+
+def test_shipped_topic_reaches_f1_on_the_held_out_split(shipped, test_split) -> None:
+    matcher = compile_topics(shipped.topics)
+    result = evaluate(matcher, test_split, TOPIC)
     assert result["f1"] >= 0.95, result
-    assert result["tp"] + result["fp"] + result["fn"] + result["tn"] == len(records)
+    assert result["tp"] + result["fp"] + result["fn"] + result["tn"] == len(test_split)
     assert len(result["wrong"]) == result["fp"] + result["fn"]
 
 
-def test_shipped_topic_beats_the_naive_baseline(records: list[dict]) -> None:
-    (topic,) = [t for t in topics_from_yaml(TOPICS_FILE) if t.id == TOPIC]
-    ours = evaluate(compile_topics([topic]), records, TOPIC)
-    naive = naive_evaluate(topic, records)
-    assert ours["f1"] > naive["f1"] + 0.05
+def test_shipped_topic_beats_the_naive_baseline(shipped, test_split) -> None:
+    ours = evaluate(compile_topics(shipped.topics), test_split, TOPIC)
+    (plain,) = [t for t in topics_from_yaml(ROOT / "bench" / "data" / "topic-before.yaml")]
+    naive = naive_evaluate(plain, test_split)
+    assert ours["f1"] > naive["f1"] + 0.1, (ours, naive)
 
 
 def test_scores_shape() -> None:
@@ -64,8 +79,8 @@ def test_scores_shape() -> None:
                       "tn": 1, "wrong": ["b", "c"]}  # fmt: skip
 
 
-def test_match_jsonl_gives_one_line_per_record() -> None:
-    matcher = compile_topics(topics_from_yaml(TOPICS_FILE))
+def test_match_jsonl_gives_one_line_per_record(shipped) -> None:
+    matcher = compile_topics(shipped.topics)
     lines = list(
         match_jsonl(
             matcher,
@@ -81,6 +96,8 @@ def test_match_jsonl_gives_one_line_per_record() -> None:
     assert [t["id"] for t in lines[0]["topics"]] == [TOPIC]
     assert lines[0]["topics"][0]["matched"] is True
     assert {"term": "thỏa thuận hợp tác", "count": 1} in lines[0]["topics"][0]["terms"]
+    assert lines[0]["topics"][0]["places"] == ["Cần Thơ", "Hậu Giang"]
+    assert lines[0]["topics"][0]["probability"] >= lines[0]["topics"][0]["threshold"]
     assert lines[1]["topics"] == []
     json.dumps(lines, ensure_ascii=False)  # serialisable as the SPEC's JSON lines
 
@@ -92,7 +109,7 @@ def test_bad_jsonl_names_file_and_line(tmp_path: Path) -> None:
         read_jsonl(path)
 
 
-def test_missing_label_is_an_error() -> None:
-    matcher = compile_topics(topics_from_yaml(TOPICS_FILE))
+def test_missing_label_is_an_error(shipped) -> None:
+    matcher = compile_topics(shipped.topics)
     with pytest.raises(ConfigError, match="label"):
         evaluate(matcher, [{"id": "x", "text": "y"}], TOPIC)

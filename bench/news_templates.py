@@ -1,9 +1,9 @@
-"""Write tests/data/regional_eval.jsonl: the labelled set for the regional-cooperation topic.
+"""Templates of short Vietnamese news items, for the synthetic databases of the benchmarks.
 
-Original short news texts written for newsmon (no real article is copied). Each template is a
-news item; slots vary the localities, fields and dates, and a fixed share of items is rewritten
-into the spellings met on real pages: NFD, old tone marks (hoà, thoả, uỷ), no diacritics,
-capitals. Deterministic: ``python tests/data/make_eval.py`` rewrites the same file.
+bench/bench_report.py fills them to build a million-article history. (They were the first
+labelled set of the topic; the team's labelled texts now live in tests/data/topic/.) Each
+template is a news item; slots vary the localities, fields and dates, and a fixed share of items
+is rewritten into the spellings met on real pages: NFD, old tone marks, no diacritics, capitals.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-OUT = Path(__file__).with_name("regional_eval.jsonl")
+OUT = Path(__file__).with_name("news_templates.jsonl")
 
 DELTA_OLD = [
     "Cần Thơ",
