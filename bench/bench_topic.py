@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.config import load_config  # noqa: E402
+from monitor.config.models import load_config  # noqa: E402
 from monitor.match.evaluate import naive_match, topics_from_yaml  # noqa: E402
 from monitor.match.matcher import compile_topics  # noqa: E402
 

@@ -102,6 +102,12 @@ class Matcher:
         self.topics = list(topics)
         self._ids = {t.id: i for i, t in enumerate(self.topics)}
         self._modes: dict[bool, _Mode] = {}
+        # Topics with actors whose phrases only explain (no minimum score, nothing required).
+        self._explain_only = {
+            i
+            for i, t in enumerate(self.topics)
+            if getattr(t, "actors", None) is not None and t.min_score <= 0 and not t.require
+        }
         own: dict[bool, dict[int, list[list[str]]]] = {}
         for i, topic in enumerate(self.topics):
             folded = bool(topic.fold_diacritics)
@@ -159,8 +165,18 @@ class Matcher:
         title_c, body_c = clean(title or ""), clean(body or "")
         tallies = {i: _Tally() for i in wanted}
         ev: Evidence | None = None
+        decided: dict[int, Decision] = {}
+        for i in wanted:
+            if i in self._explain_only:
+                # Its phrases only explain: who acts decides first, and a text no two
+                # localities act in together skips the phrase scan (most texts).
+                if ev is None:
+                    ev = evidence(title_c, body_c)
+                decided[i] = self._decide(i, ev)
+        skip = {i for i, why in decided.items() if not why.together}
         for mode in self._modes.values():
             mine = mode.topics if topic_ids is None else mode.topics.intersection(wanted)
+            mine = mine - skip
             if not mine:
                 continue
             for text, in_title in ((title_c, True), (body_c, False)):
@@ -168,22 +184,32 @@ class Matcher:
                     self._tally(mode, mode.form(text), in_title, mine, tallies)
         results = []
         for i in wanted:
-            result = self._result(i, tallies[i], title_c, body_c)
             topic = self.topics[i]
+            if i in skip:
+                why = decided[i]
+                results.append(TopicMatch(topic.id, 0.0, False, [], why.sentence[:SNIPPET_CHARS], [], why))
+                continue
+            result = self._result(i, tallies[i], title_c, body_c)
             actors = getattr(topic, "actors", None)
             if actors is not None and (result.matched or not topic.groups):
                 # The phrase rules passed (or the topic has none): who acts decides.
-                if ev is None:
-                    ev = evidence(title_c, body_c)
-                why = decide(
-                    ev, actors, getattr(topic, "relevance", None), getattr(topic, "threshold", None)
-                )
+                if i not in decided:
+                    if ev is None:
+                        ev = evidence(title_c, body_c)
+                    decided[i] = self._decide(i, ev)
+                why = decided[i]
                 score = why.probability if why.probability is not None else result.score
                 result = replace(result, matched=why.matched, score=round(score, 4), why=why)
             elif actors is not None:
                 result = replace(result, matched=False)
             results.append(result)
         return results
+
+    def _decide(self, i: int, ev: Evidence) -> Decision:
+        topic = self.topics[i]
+        return decide(
+            ev, topic.actors, getattr(topic, "relevance", None), getattr(topic, "threshold", None)
+        )
 
     def _tally(
         self, mode: _Mode, text: str, in_title: bool, mine: set[int], tallies: dict[int, _Tally]
