@@ -29,8 +29,19 @@ from monitor.match.matcher import TopicMatch
 from monitor.match.normalize import clean, fold
 from monitor.pipeline.record import PollRecord
 from notifiers import outbox
-from storage import repo, searchindex
-from storage.models import Article as StoredArticle
+from storage import articles as article_rows
+from storage import searchindex
+from storage.articles import NewArticle, store_articles
+from storage.models import Source as SourceRow
+from storage.sources import (
+    PollStateRow,
+    UnchangedPoll,
+    get_source,
+    poll_states,
+    record_poll,
+    record_unchanged_polls,
+    sync_sources,
+)
 
 if TYPE_CHECKING:
     from monitor.fetch.client import FetchResult
@@ -66,7 +77,7 @@ class PollState:
     health: str = "ok"
 
     @classmethod
-    def of(cls, row: repo.Source | repo.PollStateRow, source: Source) -> PollState:
+    def of(cls, row: SourceRow | PollStateRow, source: Source) -> PollState:
         same = row.url == source.url  # a changed URL makes the stored validators meaningless
         return cls(
             etag=row.etag if same else None,
@@ -78,10 +89,10 @@ class PollState:
 
 def begin_poll(engine: Engine, source: Source, now: datetime) -> PollState:
     with Session(engine) as session:
-        row = repo.get_source(session, source.id)
+        row = get_source(session, source.id)
         if row is None:
-            repo.sync_sources(session, [source])
-            row = repo.get_source(session, source.id)
+            sync_sources(session, [source])
+            row = get_source(session, source.id)
         assert row is not None
         return PollState.of(row, source)
 
@@ -98,9 +109,9 @@ class PollBatch:
     def __init__(self, engine: Engine, sources: Sequence[Source]) -> None:
         self._engine = engine
         with Session(engine) as session:
-            rows = repo.poll_states(session, [s.id for s in sources])
+            rows = poll_states(session, [s.id for s in sources])
             self._states = {s.id: PollState.of(rows[s.id], s) for s in sources if s.id in rows}
-        self._unchanged: list[repo.UnchangedPoll] = []
+        self._unchanged: list[UnchangedPoll] = []
 
     def state(self, source: Source) -> PollState | None:
         return self._states.get(source.id)
@@ -113,7 +124,7 @@ class PollBatch:
         if not result.not_modified or record.error or state is None or state.health != "ok":
             return False
         self._unchanged.append(
-            repo.UnchangedPoll(source.id, now, record.ms, result.etag, result.last_modified)
+            UnchangedPoll(source.id, now, record.ms, result.etag, result.last_modified)
         )
         return True
 
@@ -122,7 +133,7 @@ class PollBatch:
         polls, self._unchanged = self._unchanged, []
         if polls:
             with Session(self._engine) as session:
-                repo.record_unchanged_polls(session, polls)
+                record_unchanged_polls(session, polls)
         index_articles(self._engine)
 
 
@@ -142,7 +153,7 @@ def index_articles(engine: Engine, at_least: int = 1) -> int:
 
 def known_urls(engine: Engine, urls: Sequence[str]) -> set[str]:
     with Session(engine) as session:
-        return repo.known_urls(session, urls)
+        return article_rows.known_urls(session, urls)
 
 
 def save_articles(
@@ -162,20 +173,34 @@ def save_articles(
     """
     if not articles:
         return 0
+    seen: set[str] = set()
+    fresh: list[NewArticle] = []
+    for article, matches in articles:
+        if article.url in seen:  # one listing naming the same article twice
+            continue
+        seen.add(article.url)
+        fresh.append(_new_article(config, source, state, article, matches))
     try:
         with Session(engine, expire_on_commit=False) as session:
-            seen: set[str] = set()
-            fresh: list[repo.NewArticle] = []
-            for article, matches in articles:
-                if article.url in seen:  # one listing naming the same article twice
-                    continue
-                seen.add(article.url)
-                fresh.append(_new_article(config, source, state, article, matches))
-            stored = repo.store_articles(session, source.id, fresh, now)
+            stored = store_articles(session, source.id, fresh, now)
     except IntegrityError:
-        stored = sum(save_article(engine, config, source, state, a, m, now) for a, m in articles)
+        stored = sum(_store_alone(engine, source.id, a, now) for a in fresh)
     index_articles(engine, at_least=INDEX_EVERY)
     return stored
+
+
+def _store_alone(engine: Engine, source_id: str, article: NewArticle, now: datetime) -> int:
+    """One article in its own transaction, through the same batch path; 0 if its URL is
+    stored already (before this poll or by a racing one)."""
+    with Session(engine, expire_on_commit=False) as session:
+        if article_rows.known_urls(session, [article.url]):
+            return 0
+        try:
+            return store_articles(session, source_id, [article], now)
+        except IntegrityError:
+            if article_rows.known_urls(session, [article.url]):
+                return 0  # a racing insert of the same URL
+            raise  # another constraint (an unknown source, …)
 
 
 def _new_article(
@@ -184,9 +209,9 @@ def _new_article(
     state: PollState,
     article: Article,
     matches: Sequence[TopicMatch],
-) -> repo.NewArticle:
+) -> NewArticle:
     baseline = not state.baselined
-    return repo.NewArticle(
+    return NewArticle(
         url=article.url,
         title=article.title,
         body=article.body,
@@ -197,54 +222,6 @@ def _new_article(
         search_text=search_text(article.title, article.body),
         matches=matches,
         alerts=outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline),
-    )
-
-
-def save_article(
-    engine: Engine,
-    config: Config,
-    source: Source,
-    state: PollState,
-    article: Article,
-    matches: Sequence[TopicMatch],
-    now: datetime,
-) -> bool:
-    """Store one article with its matches and alert rows; False if its URL was already known."""
-    with Session(engine, expire_on_commit=False) as session:
-        if repo.article_by_url(session, article.url) is not None:
-            return False
-        row = _store(session, config, source, state, article, matches, now, commit=True)
-        return row.first_seen_at == now
-
-
-def _store(
-    session: Session,
-    config: Config,
-    source: Source,
-    state: PollState,
-    article: Article,
-    matches: Sequence[TopicMatch],
-    now: datetime,
-    *,
-    commit: bool,
-) -> StoredArticle:
-    baseline = not state.baselined
-    alerts = outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline)
-    return repo.store_article(
-        session,
-        source.id,
-        url=article.url,
-        title=article.title,
-        body=article.body,
-        content_hash=content_hash(article.title, article.body),
-        now=now,
-        published_at=article.published_at,
-        summary=article.summary,
-        baseline=baseline,
-        search_text=search_text(article.title, article.body),
-        matches=matches,
-        alerts=alerts,
-        commit=commit,
     )
 
 
@@ -293,7 +270,7 @@ def _record(
 ) -> None:
     """The poll's row and the source's state, plus health alerts, in one transaction."""
     with Session(engine, expire_on_commit=False) as session:
-        row = repo.record_poll(
+        row = record_poll(
             session,
             source.id,
             started_at=now,
