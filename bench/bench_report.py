@@ -42,11 +42,8 @@ from sqlmodel import Session  # noqa: E402
 from monitor.config.models import load_config  # noqa: E402
 from monitor.match.matcher import compile_topics  # noqa: E402
 from monitor.match.normalize import clean  # noqa: E402
-from monitor.pipeline.persist import (  # noqa: E402
-    INDEX_EVERY,
-    content_hash,
-    search_text,
-)
+from monitor.pipeline.persist import INDEX_EVERY  # noqa: E402
+from monitor.pipeline.rows import content_hash, search_text  # noqa: E402
 from notifiers import outbox  # noqa: E402
 from storage.articles import NewArticle, store_articles  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from monitor.cli import main
-from monitor.pipeline.persist import search_text
+from monitor.pipeline.rows import search_text
 from storage.alerts import NewAlert, due_alerts, mark_sent
 from storage.revisions import add_revision
 from storage.sources import record_poll, sync_sources

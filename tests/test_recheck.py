@@ -19,7 +19,7 @@ from monitor.config.models import Config, parse_config
 from monitor.daemon.recheck import recheck_due, text_diff
 from monitor.fetch.client import Fetcher, RetryPolicy
 from monitor.match.matcher import compile_topics
-from monitor.pipeline.persist import content_hash
+from monitor.pipeline.rows import content_hash
 from storage.models import Alert, Article, Revision
 from storage.sources import sync_sources
 from tests.loopback import LoopbackServer, Reply

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from monitor.pipeline.persist import search_text
+from monitor.pipeline.rows import search_text
 from storage.history import ReportFilter, report_articles, report_counts
 from storage.readdb import ReadDB, open_read
 from storage.revisions import add_revision

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from monitor.pipeline import persist as store
-from monitor.pipeline.persist import search_text
+from monitor.pipeline.rows import search_text
 from storage.articles import NewArticle, store_articles
 from storage.db import current_revision, head_revision, make_engine, upgrade
 from storage.history import ReportFilter, report_articles
@@ -294,9 +294,14 @@ def test_downgrade_to_0002_indexes_what_waits(tmp_path: Path) -> None:
 
 
 def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path: Path) -> None:
-    """monitor/pipeline/persist.py: a poll's new articles are searchable once `save_articles` returns."""
+    """monitor/pipeline/persist.py: a poll's new articles are searchable once `write_poll` returns."""
+    import time
+
     from monitor.config.models import load_config
+    from monitor.fetch.client import FetchResult
     from monitor.items import Article
+    from monitor.pipeline.record import PollPass, PollRecord
+    from monitor.pipeline.rows import new_articles
 
     path = tmp_path / "sources.yaml"
     path.write_text(
@@ -307,12 +312,15 @@ def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path
     config = load_config(path)
     (source,) = config.sources
     _source(engine)
-    state = store.PollState(etag=None, last_modified=None, baselined=True)
     read = [
         (Article(f"https://cantho.gov.vn/{i}", f"Liên kết vùng, bài {i}", "Nội dung."), [])
         for i in range(3)
     ]
-    assert store.save_articles(engine, config, source, state, read, NOW) == 3
+    listing = FetchResult(source.url, 200, b"", None, None, None, False, 0)
+    found = PollPass(listing, new_articles(config, source, read, baseline=False))
+    record = PollRecord(id=source.id, status=200, items=3)
+    store.write_poll(engine, config, source, record, found, NOW, started=time.monotonic())
+    assert record.new == 3
     with engine.connect() as conn:
         ids = set(conn.execute(text("SELECT id FROM articles")).scalars())
     if engine.dialect.name == "sqlite":

@@ -31,8 +31,8 @@ from monitor.extract import extract_article
 from monitor.fetch.client import Fetcher, TLSOptions
 from monitor.items import Article
 from monitor.match.matcher import Matcher
-from monitor.pipeline.persist import content_hash, search_text
 from monitor.pipeline.read import match_article
+from monitor.pipeline.rows import content_hash, search_text
 from notifiers import outbox
 from storage.models import Article as StoredArticle
 from storage.models import TopicMatch as StoredMatch

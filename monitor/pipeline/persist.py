@@ -1,17 +1,18 @@
-"""The pipeline's storage steps: poll state in, articles with matches and alerts out.
+"""A poll's transactions over storage/: the poll state in (`begin_poll`, `PollBatch`), the
+URLs already stored (`known_urls`), and what the pass found out (`write_poll`, `fail_poll`).
 
-Each function is one short transaction through the repository, so a crash or a kill at any
-moment leaves either the whole article (with its matches and its alert rows) or nothing.
+`write_poll` is one transaction: the new articles with their matches and alert rows, the
+poll's row, the source's state and its health alerts; a crash or a kill at any moment leaves
+all of it or none.
 
 New articles reach the SQLite search index in batches (storage/searchindex.py), from here
-only: `save_articles` indexes a source's new articles right after their transaction (in the
-daemon and in `newsmon poll` alike), `PollBatch.flush` at the end of a `newsmon poll` pass
-indexes whatever still waits (a failed catch-up), and a search catches up on the rest itself.
+only: `write_poll` indexes a source's new articles right after its transaction (in the daemon
+and in `newsmon poll` alike), `PollBatch.flush` at the end of a `newsmon poll` pass indexes
+whatever still waits (a failed catch-up), and a search catches up on the rest itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -24,10 +25,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from monitor.config.models import Config, Source
-from monitor.items import Article
-from monitor.match.matcher import TopicMatch
-from monitor.match.normalize import clean, fold
-from monitor.pipeline.record import PollRecord
+from monitor.pipeline.record import PollPass, PollRecord
 from notifiers import outbox
 from storage import articles as article_rows
 from storage import searchindex
@@ -47,16 +45,6 @@ if TYPE_CHECKING:
     from monitor.fetch.client import FetchResult
 
 log = logging.getLogger("newsmon.store")
-
-
-def content_hash(title: str, body: str) -> str:
-    """Edits are changes of the normalised text, not of markup or whitespace."""
-    return hashlib.sha256(f"{clean(title)}\n{clean(body)}".encode()).hexdigest()
-
-
-def search_text(title: str, body: str) -> str:
-    """The folded text the search index holds (diacritics, tone placement, case ignored)."""
-    return fold(f"{title}\n{body}")
 
 
 # How many stored articles may wait for the search index before a save indexes them. 1: each
@@ -156,37 +144,61 @@ def known_urls(engine: Engine, urls: Sequence[str]) -> set[str]:
         return article_rows.known_urls(session, urls)
 
 
-def save_articles(
+def write_poll(
     engine: Engine,
     config: Config,
     source: Source,
-    state: PollState,
-    articles: Sequence[tuple[Article, Sequence[TopicMatch]]],
+    record: PollRecord,
+    found: PollPass,
     now: datetime,
-) -> int:
-    """Store a poll's new articles, each with its matches and alert rows, in one transaction.
+    *,
+    started: float,
+    batch: PollBatch | None = None,
+) -> None:
+    """Write what one pass found, in one transaction: its new articles (each with its matches
+    and alert rows), the poll's row, the source's state and the health alerts it causes; then
+    the new articles go into the search index.
 
-    The caller left out the URLs stored before (pipeline: `known_urls`). If one was stored
-    meanwhile (another source listing the same article in the same pass), the batch fails on
-    its URL and each article is stored in its own transaction instead, so one conflict never
-    loses the others.
+    The pass left out the URLs stored before (`known_urls`). If one was stored meanwhile
+    (another source listing the same article in the same pass), the batch fails on its URL and
+    each article is stored in its own transaction instead, so one conflict never loses the
+    others; the poll's row follows them. A 304 of a healthy source in a `batch` waits for
+    `batch.flush()`.
     """
-    if not articles:
-        return 0
-    seen: set[str] = set()
-    fresh: list[NewArticle] = []
-    for article, matches in articles:
-        if article.url in seen:  # one listing naming the same article twice
-            continue
-        seen.add(article.url)
-        fresh.append(_new_article(config, source, state, article, matches))
+    result = found.result
+    if result.not_modified:
+        record.stamp(started)
+        if batch is None or not batch.defer_unchanged(source, record, now, result):
+            finish_poll(engine, config, source, record, now, result=result)
+        return
+    alone = False  # the conflict fallback: each article committed in its own transaction
     try:
         with Session(engine, expire_on_commit=False) as session:
-            stored = store_articles(session, source.id, fresh, now)
-    except IntegrityError:
-        stored = sum(_store_alone(engine, source.id, a, now) for a in fresh)
-    index_articles(engine, at_least=INDEX_EVERY)
-    return stored
+            try:
+                record.new = store_articles(session, source.id, found.articles, now, commit=False)
+            except IntegrityError:
+                session.rollback()
+                alone = True
+                record.new = sum(_store_alone(engine, source.id, a, now) for a in found.articles)
+            record.stamp(started)
+            _record_in(
+                session,
+                config,
+                source,
+                record,
+                now,
+                ok=True,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                empty_bodies=found.empty_bodies,
+            )
+            session.commit()
+    except BaseException:
+        if not alone:
+            record.new = 0  # rolled back with the poll's row: nothing of this poll is stored
+        raise
+    if found.articles:
+        index_articles(engine, at_least=INDEX_EVERY)
 
 
 def _store_alone(engine: Engine, source_id: str, article: NewArticle, now: datetime) -> int:
@@ -201,28 +213,6 @@ def _store_alone(engine: Engine, source_id: str, article: NewArticle, now: datet
             if article_rows.known_urls(session, [article.url]):
                 return 0  # a racing insert of the same URL
             raise  # another constraint (an unknown source, …)
-
-
-def _new_article(
-    config: Config,
-    source: Source,
-    state: PollState,
-    article: Article,
-    matches: Sequence[TopicMatch],
-) -> NewArticle:
-    baseline = not state.baselined
-    return NewArticle(
-        url=article.url,
-        title=article.title,
-        body=article.body,
-        content_hash=content_hash(article.title, article.body),
-        published_at=article.published_at,
-        summary=article.summary,
-        baseline=baseline,
-        search_text=search_text(article.title, article.body),
-        matches=matches,
-        alerts=outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline),
-    )
 
 
 def finish_poll(
@@ -270,21 +260,36 @@ def _record(
 ) -> None:
     """The poll's row and the source's state, plus health alerts, in one transaction."""
     with Session(engine, expire_on_commit=False) as session:
-        row = record_poll(
-            session,
-            source.id,
-            started_at=now,
-            duration_ms=record.ms,
-            ok=ok,
-            status=record.status,
-            items=record.items,
-            new=record.new,
-            updated=record.updated,
-            error=record.error,
-            commit=False,
-            **state,  # type: ignore[arg-type]
-        )
-        # An unchanged, healthy source cannot change health: skip the poll-log reads.
-        if not (unchanged and row.health == "ok"):
-            outbox.enqueue_health(session, config, source, row, now)
+        _record_in(session, config, source, record, now, ok=ok, unchanged=unchanged, **state)
         session.commit()
+
+
+def _record_in(
+    session: Session,
+    config: Config,
+    source: Source,
+    record: PollRecord,
+    now: datetime,
+    *,
+    ok: bool,
+    unchanged: bool = False,
+    **state: object,
+) -> None:
+    """The poll's row, the source's state and its health alerts, in the caller's transaction."""
+    row = record_poll(
+        session,
+        source.id,
+        started_at=now,
+        duration_ms=record.ms,
+        ok=ok,
+        status=record.status,
+        items=record.items,
+        new=record.new,
+        updated=record.updated,
+        error=record.error,
+        commit=False,
+        **state,  # type: ignore[arg-type]
+    )
+    # An unchanged, healthy source cannot change health: skip the poll-log reads.
+    if not (unchanged and row.health == "ok"):
+        outbox.enqueue_health(session, config, source, row, now)
