@@ -15,15 +15,17 @@ $(BIN)/newsmon: pyproject.toml
 run: $(BIN)/newsmon            ## the daemon on the shipped sources.yaml, SQLite in data/
 	$(BIN)/newsmon run
 
-test: $(BIN)/newsmon           ## lint + the whole suite (SQLite and PostgreSQL)
-	$(BIN)/ruff check .
+test: lint                     ## lint + the whole suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest -q
 
 test-slow: $(BIN)/newsmon      ## the long runs: fuzzers at 10,000 examples, soak
 	$(BIN)/python -m pytest -q -m slow
 
-lint: $(BIN)/newsmon
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: $(BIN)/newsmon           ## ruff, ruff format --check, mypy, import-linter contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(BIN)/newsmon          ## every benchmark beside its peer; writes docs/benchmarks.md
 	$(BIN)/python bench/run_all.py

@@ -6,7 +6,7 @@ Articles are Vietnamese news written from the evaluation set's templates and fil
 through the real matcher, the rest is general news. Rows are bulk-inserted with SQLAlchemy Core,
 then put in the search index by `storage.searchindex.index_pending` (migration 0003).
 
-The repository layer's ingest rate is measured on fresh databases: `repo.store_articles` with
+The repository layer's ingest rate is measured on fresh databases: `store_articles` with
 the pipeline's batches (10 articles a call, one commit each, as a poll of one source; and 1,000
 a call), matches and alert rows (an instant channel) included as monitor/pipeline/persist.py builds them
 (folding and hashing done beforehand, as the pipeline does); then, separately, the search index
@@ -42,16 +42,14 @@ from sqlmodel import Session  # noqa: E402
 from monitor.config.models import load_config  # noqa: E402
 from monitor.match.matcher import compile_topics  # noqa: E402
 from monitor.match.normalize import clean  # noqa: E402
-from monitor.pipeline.persist import (  # noqa: E402
-    INDEX_EVERY,
-    content_hash,
-    search_text,
-)
+from monitor.pipeline.persist import INDEX_EVERY  # noqa: E402
+from monitor.pipeline.rows import content_hash, search_text  # noqa: E402
 from notifiers import outbox  # noqa: E402
-from storage import repo  # noqa: E402
+from storage.articles import NewArticle, store_articles  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.models import Article, Source, TopicMatch  # noqa: E402
 from storage.searchindex import index_pending_engine  # noqa: E402
+from storage.sources import sync_sources  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"
 TOPIC = "regional-cooperation"
@@ -124,7 +122,7 @@ def build(
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as s:
-        repo.sync_sources(s, config.sources)
+        sync_sources(s, config.sources)
     now = datetime.now(UTC)
     span = days * 86400
     insert_s, index_s, batch = 0.0, 0.0, 10_000
@@ -198,7 +196,7 @@ class Ingest:
     total: float
 
 
-def ingest_articles(folder: Path, config_path: Path, n: int) -> tuple[Path, list[repo.NewArticle]]:
+def ingest_articles(folder: Path, config_path: Path, n: int) -> tuple[Path, list[NewArticle]]:
     """n articles as monitor/pipeline/persist.py hands them to the repository: folded text and hash done,
     matched topics, and the alert rows of an instant channel for the matched ones."""
     settings = yaml.safe_load(config_path.read_text(encoding="utf-8"))
@@ -214,7 +212,7 @@ def ingest_articles(folder: Path, config_path: Path, n: int) -> tuple[Path, list
         title, body = article_text(rng, rng.random() < 0.05)
         matches = [m for m in matcher.match(title, body, source.topics) if m.matched]
         articles.append(
-            repo.NewArticle(
+            NewArticle(
                 url=f"{source.url}tin-tuc/bai-{i}.html",
                 title=title,
                 body=body,
@@ -235,21 +233,21 @@ def _fresh(folder: Path, name: str, config_path: Path) -> tuple[Any, str]:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     config = load_config(config_path)
-    repo.sync_sources(engine, config.sources)
+    sync_sources(engine, config.sources)
     return engine, config.sources[0].id
 
 
 def ingest_rate(
-    folder: Path, config_path: Path, articles: list[repo.NewArticle], per_call: int
+    folder: Path, config_path: Path, articles: list[NewArticle], per_call: int
 ) -> Ingest:
-    """`repo.store_articles` over the articles, `per_call` at a time, one commit per call; then
+    """`store_articles` over the articles, `per_call` at a time, one commit per call; then
     one `index_pending` for all of them."""
     engine, sid = _fresh(folder, f"batch-{per_call}", config_path)
     now = datetime.now(UTC)
     with Session(engine) as s:
         start = time.perf_counter()
         for i in range(0, len(articles), per_call):
-            repo.store_articles(s, sid, articles[i : i + per_call], now)
+            store_articles(s, sid, articles[i : i + per_call], now)
         store_s = time.perf_counter() - start
     start = time.perf_counter()
     indexed = index_pending_engine(engine)
@@ -260,7 +258,7 @@ def ingest_rate(
     return Ingest(n / store_s, n / index_s, n / (store_s + index_s))
 
 
-def pipeline_rate(folder: Path, config_path: Path, articles: list[repo.NewArticle]) -> float:
+def pipeline_rate(folder: Path, config_path: Path, articles: list[NewArticle]) -> float:
     """10 articles a call, indexed as monitor/pipeline/persist.py does (after each call once INDEX_EVERY
     wait, and what is left at the end, as `PollBatch.flush` does): store and index together."""
     engine, sid = _fresh(folder, "pipeline", config_path)
@@ -268,7 +266,7 @@ def pipeline_rate(folder: Path, config_path: Path, articles: list[repo.NewArticl
     with Session(engine) as s:
         start = time.perf_counter()
         for i in range(0, len(articles), 10):
-            repo.store_articles(s, sid, articles[i : i + 10], now)
+            store_articles(s, sid, articles[i : i + 10], now)
             index_pending_engine(engine, at_least=INDEX_EVERY)
         index_pending_engine(engine)
         took = time.perf_counter() - start
@@ -276,26 +274,16 @@ def pipeline_rate(folder: Path, config_path: Path, articles: list[repo.NewArticl
     return len(articles) / took
 
 
-def one_at_a_time_rate(folder: Path, config_path: Path, articles: list[repo.NewArticle]) -> float:
-    """`repo.store_article` (the fallback path), one commit per article, indexed at once."""
+def one_at_a_time_rate(folder: Path, config_path: Path, articles: list[NewArticle]) -> float:
+    """`store_articles` with one article per call (the conflict fallback), one commit and one
+    index catch-up per article."""
     engine, sid = _fresh(folder, "one", config_path)
     now = datetime.now(UTC)
     with Session(engine) as s:
         start = time.perf_counter()
         for a in articles:
-            repo.store_article(
-                s,
-                sid,
-                url=a.url,
-                title=a.title,
-                body=a.body,
-                content_hash=a.content_hash,
-                now=now,
-                published_at=a.published_at,
-                search_text=a.search_text,
-                matches=a.matches,
-                alerts=a.alerts,
-            )
+            store_articles(s, sid, [a], now)
+            index_pending_engine(engine)
         took = time.perf_counter() - start
     engine.dispose()
     return len(articles) / took
@@ -415,10 +403,10 @@ def main() -> None:
         q = f"{inside[name]:.0f}" if name in inside else ""
         print(f"| `{name}` | {best:.0f} | {median:.0f} | {q} | {goal} |")
     print()
-    # bench/run_all.py reads the rows that start with `repo.store_article` (goal or not).
+    # bench/run_all.py reads the rows that start with `store_articles` (goal or not).
     # The goal is the repository layer's rate (a bulk of 1,000 a call); the rest show the cost
     # of smaller transactions and of the search index, which is filled after the store.
-    goal, batches = f"≥ {GOAL_INGEST:,}", "`repo.store_article` in batches (`store_articles`)"
+    goal, batches = f"≥ {GOAL_INGEST:,}", "`store_articles` in batches"
     alerted = sum(bool(a.alerts) for a in fresh)
     print(f"| ingest ({args.ingest:,} articles, {alerted:,} with an alert) | articles/s | goal |")
     print("|---|---:|---|")
@@ -437,7 +425,7 @@ def main() -> None:
     print(
         f"| search index catch-up alone (`index_pending`, 20,000 waiting) | {by_1000.index:,.0f} | |"
     )
-    print(f"| `repo.store_article`, one per commit, indexed at once (2,000) | {one:,.0f} | |")
+    print(f"| `store_articles`, one per call and commit, indexed at once (2,000) | {one:,.0f} | |")
 
 
 if __name__ == "__main__":

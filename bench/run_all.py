@@ -187,9 +187,7 @@ def parse_report(out: str) -> list[Row]:
                 note=f"best {m.group(2)} ms{inproc}",
             )
         )
-    for m in re.finditer(
-        r"^\| (`repo\.store_article`[^|]*)\| ([\d,.]+) \| (?:≥ ([\d,]+))?", out, re.M
-    ):
+    for m in re.finditer(r"^\| (`store_articles`[^|]*)\| ([\d,.]+) \| (?:≥ ([\d,]+))?", out, re.M):
         rate, goal = _num(m.group(2)), _num(m.group(3)) if m.group(3) else None
         rows.append(
             row(

@@ -56,7 +56,7 @@ def default_format(url: str) -> Format:
         return formats[0]  # type: ignore[return-value]
     for preferred in ("markdown", "html"):
         if preferred in formats:
-            return preferred  # type: ignore[return-value]
+            return preferred
     return "text"
 
 

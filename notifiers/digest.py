@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from sqlmodel import Session, col, select
 
 from monitor.config.models import Config
-from notifiers.render import AlertContent, Rendered, TopicHit
+from notifiers.render import AlertContent, Kind, Rendered, TopicHit
 from storage.models import Alert, Article, Revision, TopicMatch
 from storage.models import Source as SourceRow
 
@@ -56,7 +56,7 @@ def topic_hits(config: Config, matches: Sequence[TopicMatch]) -> list[TopicHit]:
 
 
 def _article_content(session: Session, config: Config, alert: Alert) -> AlertContent:
-    kind = "update" if alert.kind == "update" else "article"
+    kind: Literal["article", "update"] = "update" if alert.kind == "update" else "article"
     article = session.get(Article, alert.article_id) if alert.article_id is not None else None
     if article is None:  # deleted since: say so rather than lose the alert
         return AlertContent(
@@ -92,7 +92,7 @@ def _health_content(session: Session, config: Config, alert: Alert) -> AlertCont
     payload = alert.payload if isinstance(alert.payload, dict) else {}
     name = payload.get("source_name") or _source_name(session, config, alert.source_id)
     return AlertContent(
-        kind=alert.kind if alert.kind in ("recovered", "layout") else "health",
+        kind=cast(Kind, alert.kind) if alert.kind in ("recovered", "layout") else "health",
         url=str(payload.get("url") or ""),
         source_name=str(name),
         published_at=_when(payload.get("since")) or alert.created_at,

@@ -1,4 +1,4 @@
-"""The durable outbox: which channels hear of an event, the alert rows for it, and sending them.
+"""The durable outbox's rules: which channels hear of an event, the alert rows for it, retries.
 
 Write side (pure): `article_alerts`, `update_alerts` and `health_transition` turn an event into
 `AlertSpec`s that the pipeline writes in the same transaction as the article, its revision or
@@ -8,30 +8,29 @@ twice harmless. Keys name one event, never one poll: "article:<article id>",
 "update:<revision id>", "health:<source>:<last success>", "recovered:<source>:<time>",
 "layout:<source>:<time>".
 
-Send side: `dispatch_due` claims due alerts, sends each through apprise, marks it sent or
-schedules a retry (1 min doubling to 1 h; failed once 48 h old), and sends due digests.
+Retry rules: `retry_delay` (1 min doubling to 1 h) and `gives_up` (failed once 48 h old). The
+send side, which applies them, is notifiers/dispatch.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from monitor.config.models import Channel, Config, Source
-from notifiers.deliver import DeliveryResult, prepare, send
-from notifiers.digest import alert_content, digest_due_at, digest_parts, pending_digest
-from notifiers.render import AlertContent, Rendered
-from storage import repo
-from storage.models import Alert, PollLog
+from storage.alerts import (
+    NewAlert,
+    enqueue_alert,
+)
+from storage.models import PollLog
 from storage.models import Source as SourceRow
-from storage.repo import NewAlert
+from storage.sources import set_source_state
 
 log = logging.getLogger("newsmon.outbox")
 
@@ -229,7 +228,7 @@ def health_transition(
 
 def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome:
     """Read this poll's outcome from the source's row and its poll log (this poll included)."""
-    recent = list(  # the columns only: no ORM objects for a poll log read once
+    recent: list[Any] = list(  # the columns only: no ORM objects for a poll log read once
         session.exec(
             select(PollLog.status, PollLog.items, PollLog.new)
             .where(PollLog.source_id == row.id)
@@ -263,7 +262,7 @@ def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome
         )
         if row.last_success_at is not None:
             first_failed = first_failed.where(col(PollLog.started_at) > row.last_success_at)
-        since = session.exec(first_failed).first()  # type: ignore[call-overload]
+        since = session.exec(first_failed).first()
     return PollOutcome(
         ok=ok,
         error=row.last_error,
@@ -281,11 +280,11 @@ def poll_outcome(session: Session, row: SourceRow, now: datetime) -> PollOutcome
 def enqueue_health(
     session: Session, config: Config, source: Source, row: SourceRow, now: datetime
 ) -> list[AlertSpec]:
-    """After `repo.record_poll(..., commit=False)`: queue the health alerts this poll causes and
+    """After `record_poll(..., commit=False)`: queue the health alerts this poll causes and
     keep the source's new health state, in the caller's transaction (the caller commits)."""
     change = health_transition(config, source, row.health, poll_outcome(session, row, now), now)
     for spec in change.alerts:
-        repo.enqueue_alert(
+        enqueue_alert(
             session,
             spec.channel_id,
             spec.kind,
@@ -296,7 +295,7 @@ def enqueue_health(
             commit=False,
         )
     if change.health != row.health:
-        repo.set_source_state(session, row.id, health=change.health, commit=False)
+        set_source_state(session, row.id, health=change.health, commit=False)
     return change.alerts
 
 
@@ -311,189 +310,3 @@ def retry_delay(attempts: int) -> timedelta:
 def gives_up(created_at: datetime, attempts: int, now: datetime) -> bool:
     """A failed alert is marked failed once it is 48 h old and was tried a few times."""
     return now - created_at >= MAX_AGE and attempts >= MIN_ATTEMPTS
-
-
-# ---------------------------------------------------------------- dispatcher
-
-LEASE = timedelta(minutes=15)  # a claimed alert is left alone this long (crash: then retried)
-DIGEST_MAX = 1000  # alerts gathered into one digest pass
-_warned: set[str] = set()  # channels whose stranded alerts were already logged
-
-
-@dataclass
-class DispatchStats:
-    """What one dispatch pass did, counted in alerts (a digest counts every alert it carried)."""
-
-    sent: int = 0
-    failed: int = 0  # could not be delivered in this pass (retried later or given up)
-    retried: int = 0  # of those: still queued for a later attempt
-    gave_up: int = 0  # of those: marked failed (too old)
-    messages: int = 0  # messages the services accepted
-    stranded: dict[str, int] = field(default_factory=dict)  # pending, channel gone or disabled
-
-
-async def dispatch_due(
-    engine: Engine, config: Config, now: datetime, *, limit: int = 100
-) -> DispatchStats:
-    """Send what is due: instant alerts, due digests, health alerts (also of digest channels).
-
-    Channels run concurrently and independently (a slow or failing service never holds up
-    another); within a channel one message is in flight at a time, at most `limit` alerts
-    each. Each alert is claimed before it is sent and marked right after: a crash between the
-    service accepting a message and the mark can repeat that one message (after LEASE).
-    Alerts of channels that are gone or disabled stay pending and are reported in `stranded`.
-    """
-    stats = DispatchStats()
-    channels = [c for c in config.channels if c.enabled]
-    with Session(engine) as session:
-        stats.stranded = _stranded(session, {c.id for c in channels})
-    for channel_id, count in stats.stranded.items():
-        if channel_id not in _warned:  # once per process: the daemon dispatches every minute
-            _warned.add(channel_id)
-            log.warning(
-                "%d alert(s) wait for channel %s, not enabled in the config", count, channel_id
-            )
-    results = await asyncio.gather(
-        *(_dispatch_channel(engine, config, c, now, limit, stats) for c in channels),
-        return_exceptions=True,
-    )
-    errors = [r for r in results if isinstance(r, BaseException)]
-    if errors:
-        raise errors[0]
-    return stats
-
-
-def _stranded(session: Session, enabled: set[str]) -> dict[str, int]:
-    stmt = (
-        select(Alert.channel_id, func.count())
-        .where(Alert.status == "pending", col(Alert.channel_id).not_in(enabled or {""}))
-        .group_by(Alert.channel_id)
-    )
-    return {channel_id: int(n) for channel_id, n in session.exec(stmt)}
-
-
-def _due(session: Session, channel: Channel, now: datetime, limit: int) -> list[Alert]:
-    """Due alerts sent one by one: every kind for instant channels, health kinds for digest."""
-    stmt = (
-        select(Alert)
-        .where(Alert.channel_id == channel.id, Alert.status == "pending")
-        .where(col(Alert.next_attempt_at) <= now)
-        .order_by(col(Alert.next_attempt_at), col(Alert.id))
-        .limit(limit)
-    )
-    if channel.mode == "digest":
-        stmt = stmt.where(col(Alert.kind).in_(sorted(HEALTH_KINDS)))
-    return list(session.exec(stmt))
-
-
-async def _dispatch_channel(
-    engine: Engine,
-    config: Config,
-    channel: Channel,
-    now: datetime,
-    limit: int,
-    stats: DispatchStats,
-) -> None:
-    with Session(engine, expire_on_commit=False) as session:
-        batch = [(a, alert_content(session, config, a)) for a in _due(session, channel, now, limit)]
-    for alert, content in batch:
-        await _deliver(engine, config, channel, [alert], content, now, stats)
-    if channel.mode == "digest":
-        await _dispatch_digest(engine, config, channel, now, stats)
-
-
-async def _dispatch_digest(
-    engine: Engine, config: Config, channel: Channel, now: datetime, stats: DispatchStats
-) -> None:
-    """One digest when its slot has come (and no part of it waits for a retry)."""
-    with Session(engine, expire_on_commit=False) as session:
-        alerts = pending_digest(session, channel.id, DIGEST_MAX)
-        if not alerts:
-            return
-        state = repo.get_channel_state(session, channel.id)
-        last = state.last_digest_at if state is not None else None
-        due = digest_due_at(last, min(a.created_at for a in alerts), channel.digest_every)
-        if now < max(due, *(a.next_attempt_at for a in alerts)):
-            return
-        entries = [(a, alert_content(session, config, a)) for a in alerts]
-
-    def render_for(content: AlertContent) -> Rendered:
-        return prepare(channel.url, content, config.settings.tz, channel.format)
-
-    for part in digest_parts(entries, render_for):
-        digest = AlertContent(kind="digest", entries=[c for _, c in part])
-        rows = [a for a, _ in part]
-        if not await _deliver(engine, config, channel, rows, digest, now, stats, digest=True):
-            return
-
-
-def _claim(engine: Engine, alert_ids: list[int], now: datetime) -> bool:
-    """Take the alerts for this sender: due and pending, all of them, or none (another
-    dispatcher, e.g. `poll` beside the daemon, is sending them)."""
-    with Session(engine) as session:
-        result = session.execute(
-            update(Alert)
-            .where(col(Alert.id).in_(alert_ids), Alert.status == "pending")
-            .where(col(Alert.next_attempt_at) <= now)
-            .values(next_attempt_at=now + LEASE)
-        )
-        if int(result.rowcount or 0) != len(alert_ids):  # type: ignore[attr-defined]
-            session.rollback()
-            return False
-        session.commit()
-    return True
-
-
-async def _deliver(
-    engine: Engine,
-    config: Config,
-    channel: Channel,
-    alerts: list[Alert],
-    content: AlertContent,
-    now: datetime,
-    stats: DispatchStats,
-    *,
-    digest: bool = False,
-) -> bool:
-    """Send one message carrying `alerts` and record the outcome; True if it was accepted."""
-    ids = [a.id for a in alerts if a.id is not None]
-    if not _claim(engine, ids, now):
-        return False
-    try:
-        rendered = prepare(channel.url, content, config.settings.tz, channel.format)
-        result = await asyncio.to_thread(send, channel.url, rendered)
-    except Exception as exc:  # a rendering bug: the alert waits, the others go on
-        log.exception("alerts %s for channel %s could not be rendered", ids, channel.id)
-        result = DeliveryResult(False, f"internal error: {type(exc).__name__}")
-    with Session(engine) as session:
-        if result.ok:
-            repo.mark_sent(session, ids, now, commit=False)
-            if digest:
-                repo.set_last_digest(session, channel.id, now, commit=False)
-            session.commit()
-            stats.sent += len(ids)
-            stats.messages += 1
-            log.info("channel %s: sent %s (%d alert(s))", channel.id, content.kind, len(ids))
-            return True
-        error = result.error or "delivery failed"
-        _record_failure(session, alerts, error, now, stats)
-        session.commit()
-    log.warning("channel %s: %s not delivered: %s", channel.id, content.kind, error)
-    return False
-
-
-def _record_failure(
-    session: Session, alerts: list[Alert], error: str, now: datetime, stats: DispatchStats
-) -> None:
-    stats.failed += len(alerts)
-    given_up = [a.id for a in alerts if gives_up(a.created_at, a.attempts + 1, now)]
-    if given_up:
-        repo.mark_failed(session, [i for i in given_up if i is not None], error, commit=False)
-        stats.gave_up += len(given_up)
-    retry: dict[datetime, list[int]] = {}
-    for a in alerts:
-        if a.id is not None and a.id not in given_up:
-            retry.setdefault(now + retry_delay(a.attempts + 1), []).append(a.id)
-    for next_at, ids in retry.items():
-        repo.mark_retry(session, ids, error, next_at, commit=False)
-        stats.retried += len(ids)

@@ -98,9 +98,9 @@ class SourceHealth:
 
 def source_health(session: Session) -> list[SourceHealth]:
     """Every stored source, problems first (most consecutive failures first), then by id."""
-    stmt = sa_select(Article.source_id, func.count(), func.max(Article.first_seen_at)).group_by(
-        col(Article.source_id)
-    )
+    stmt = sa_select(
+        col(Article.source_id), func.count(), func.max(Article.first_seen_at)
+    ).group_by(col(Article.source_id))
     counts = {sid: (n, last) for sid, n, last in session.execute(stmt).all()}
     rows = []
     for src in session.exec(select(Source)).all():

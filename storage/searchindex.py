@@ -2,7 +2,7 @@
 into `articles_fts`, in one INSERT … SELECT, and moves the watermark (migration 0003).
 
 Storing articles does not index them (a per-row FTS5 trigger was most of the cost of a store);
-whoever stores with `repo.store_articles` calls this after the commit (monitor/pipeline/persist.py does,
+whoever stores with `store_articles` calls this after the commit (monitor/pipeline/persist.py does,
 after each source's new articles), and a search calls it before it reads, so nothing stored is
 ever missing from a search. `repo.store_article` (one at a time) indexes its row in its own
 transaction. Work on a raw DB-API connection, so that a plain `sqlite3` read path can call it

@@ -15,9 +15,11 @@ import yaml
 from sqlmodel import Session
 
 from monitor.config.models import Source
-from storage import repo
+from storage.alerts import NewAlert, enqueue_alert, list_alerts, mark_failed, mark_retry, mark_sent
 from storage.db import make_engine, upgrade
+from storage.sources import sync_sources
 from tests.http_receiver import HTTPReceiver
+from tests.records import store_article
 from tests.smtp_server import SMTPReceiver, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,10 +104,8 @@ def test_alerts_lists_filters_and_retries_without_secrets(tmp_path: Path) -> Non
     engine = make_engine(db)
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
-        repo.sync_sources(
-            session, [Source(id="cantho", name="Cần Thơ", url="https://cantho.gov.vn/")]
-        )
-        article = repo.store_article(
+        sync_sources(session, [Source(id="cantho", name="Cần Thơ", url="https://cantho.gov.vn/")])
+        article = store_article(
             session,
             "cantho",
             url="https://cantho.gov.vn/tin/lien-ket-vung.html",
@@ -113,10 +113,10 @@ def test_alerts_lists_filters_and_retries_without_secrets(tmp_path: Path) -> Non
             body="…",
             content_hash="h",
             now=T0,
-            alerts=[repo.NewAlert("chat")],
+            alerts=[NewAlert("chat")],
         )
         for kind, key in (("health", "health:cantho:a"), ("recovered", "recovered:cantho:b")):
-            repo.enqueue_alert(
+            enqueue_alert(
                 session,
                 "chat",
                 kind,
@@ -125,11 +125,11 @@ def test_alerts_lists_filters_and_retries_without_secrets(tmp_path: Path) -> Non
                 source_id="cantho",
                 payload={"source_name": "Cổng TTĐT TP. Cần Thơ"},
             )
-        ids = {a.kind: a.id for a in repo.list_alerts(session)}
-        repo.mark_sent(session, ids["recovered"], T0 + timedelta(minutes=1))
+        ids = {a.kind: a.id for a in list_alerts(session)}
+        mark_sent(session, ids["recovered"], T0 + timedelta(minutes=1))
         # a stored error that somehow kept the secret: the command scrubs it anyway
-        repo.mark_failed(session, ids["health"], f"HTTP 401 for json://bot:{SECRET}@host")
-        repo.mark_retry(session, ids["article"], "connection refused", T0 + timedelta(minutes=5))
+        mark_failed(session, ids["health"], f"HTTP 401 for json://bot:{SECRET}@host")
+        mark_retry(session, ids["article"], "connection refused", T0 + timedelta(minutes=5))
     engine.dispose()
 
     listed = newsmon(config, db, "alerts", "--json")

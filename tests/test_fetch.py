@@ -19,15 +19,9 @@ import httpx
 import pytest
 
 from monitor.errors import FetchError
-from monitor.fetch.client import (
-    Fetcher,
-    FetchResult,
-    RetryPolicy,
-    TLSOptions,
-    _retry_after,
-    failure_reason,
-    format_size,
-)
+from monitor.fetch.client import Fetcher, FetchResult, RetryPolicy, TLSOptions
+from monitor.fetch.reasons import failure_reason, format_size
+from monitor.fetch.responses import retry_after
 
 try:
     from tests.loopback import LoopbackServer, Reply, Request, closed_port
@@ -181,7 +175,7 @@ def test_long_retry_after_is_capped(loopback: LoopbackServer) -> None:
 def test_retry_after_as_http_date() -> None:
     soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     waits = [
-        _retry_after(httpx.Response(503, headers={"Retry-After": value}))
+        retry_after(httpx.Response(503, headers={"Retry-After": value}))
         for value in ("7", soon, "soon-ish", "")
     ]
     assert waits[0] == 7
@@ -563,3 +557,30 @@ def test_gap_between_arrivals_holds_under_the_daemons_pattern(stamping_server: s
     times = sorted(t for t, _path in arrivals)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.098, sorted(gaps)[:3]
+
+
+def test_httpx_private_names_still_exist() -> None:
+    """monitor/fetch/httpxcompat.py is the one place httpx's private names are touched; when
+    an httpx release moves one of them, this fails (and says which) before a fetch does."""
+    import sys
+    from pathlib import Path
+
+    import httpx
+
+    from monitor.fetch import httpxcompat
+
+    assert isinstance(httpxcompat.environment_proxies(), dict), (
+        "httpx._utils.get_environment_proxies"
+    )
+    transport = httpx.AsyncHTTPTransport()
+    assert isinstance(transport._pool.connections, list), "AsyncHTTPTransport._pool.connections"
+    assert httpxcompat.pool_is_idle(transport)
+    client = httpx.AsyncClient()
+    assert isinstance(client._cookies, httpx.Cookies), "AsyncClient._cookies"
+    jar = httpx.Cookies()
+    httpxcompat.set_cookie_jar(client, jar)
+    assert client.cookies is jar, "AsyncClient.cookies reads AsyncClient._cookies"
+    stub = sys.modules["httpx._main"]
+    assert callable(getattr(stub, "main", None)), "httpx._main.main (the command-line stand-in)"
+    real = Path(httpx.__file__).with_name("_main.py")  # the stand-in loads this one on demand
+    assert "def main(" in real.read_text(encoding="utf-8"), "httpx/_main.py defines main()"

@@ -18,9 +18,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from monitor.cli import main
-from monitor.pipeline.persist import search_text
-from storage import repo
-from tests.records import Match, Src
+from monitor.pipeline.rows import search_text
+from storage.alerts import NewAlert, due_alerts, mark_sent
+from storage.revisions import add_revision
+from storage.sources import record_poll, sync_sources
+from tests.records import Match, Src, store_article
 
 pytest_plugins = ["tests.conftest_db"]
 
@@ -75,27 +77,27 @@ def setup(
     config.write_text(CONFIG, encoding="utf-8")
     ids: dict[str, int] = {}
     with Session(engine) as s:
-        repo.sync_sources(s, [Src("cantho-portal", "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/"),
+        sync_sources(s, [Src("cantho-portal", "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/"),
                               Src("baocantho", "Báo Cần Thơ", "https://baocantho.com.vn/"),
                               Src("vinhlong", "Cổng TTĐT tỉnh Vĩnh Long", "https://vinhlong.gov.vn/")])  # fmt: skip
         for key, src, title, body, age, matches in SEED:
-            art = repo.store_article(
+            art = store_article(
                 s, src, url=f"https://example.vn/{key}", title=title, body=body,
                 content_hash=key, now=NOW - age, published_at=NOW - age - timedelta(minutes=5),
                 search_text=search_text(title, body), matches=matches,
-                alerts=[repo.NewAlert("team-email")] if key == "coop" else (),
+                alerts=[NewAlert("team-email")] if key == "coop" else (),
             )  # fmt: skip
             assert art.id is not None
             ids[key] = art.id
         diff = "\n".join(difflib.unified_diff(OLD_BODY.splitlines(), NEW_BODY.splitlines(), "trước", "sau", lineterm=""))  # fmt: skip
-        repo.add_revision(s, ids["coop"], seen_at=NOW - timedelta(hours=1), title=SEED[0][2],
+        add_revision(s, ids["coop"], seen_at=NOW - timedelta(hours=1), title=SEED[0][2],
                           body=NEW_BODY, content_hash="coop-2", diff=diff,
                           search_text=search_text(SEED[0][2], NEW_BODY))  # fmt: skip
-        alert = repo.due_alerts(s, NOW)[0]
-        repo.mark_sent(s, alert.id, NOW - timedelta(minutes=50))
-        repo.record_poll(s, "baocantho", started_at=NOW - timedelta(minutes=10), duration_ms=1500,
+        alert = due_alerts(s, NOW)[0]
+        mark_sent(s, alert.id, NOW - timedelta(minutes=50))
+        record_poll(s, "baocantho", started_at=NOW - timedelta(minutes=10), duration_ms=1500,
                          ok=False, status=503, error="HTTP 503\nService Unavailable")  # fmt: skip
-        repo.record_poll(s, "cantho-portal", started_at=NOW - timedelta(minutes=5), duration_ms=800,
+        record_poll(s, "cantho-portal", started_at=NOW - timedelta(minutes=5), duration_ms=800,
                          ok=True, status=200, items=10, new=1)  # fmt: skip
     yield ["--config", str(config), "--db", db_url], ids
 

@@ -25,21 +25,24 @@ from sqlmodel import Session, select
 
 from monitor.config.models import Config, parse_config
 from monitor.match.matcher import TopicMatch
+from notifiers.dispatch import dispatch_due
 from notifiers.outbox import (
     LAYOUT_MESSAGE,
     PollOutcome,
     article_alerts,
-    dispatch_due,
     enqueue_health,
     health_transition,
     retry_delay,
     route,
     update_alerts,
 )
-from storage import repo
+from storage.alerts import requeue, set_last_digest
 from storage.db import make_engine, upgrade
 from storage.models import Alert, ChannelState
+from storage.revisions import add_revision
+from storage.sources import record_poll, sync_sources
 from tests.http_receiver import HTTPReceiver
+from tests.records import store_article
 from tests.smtp_server import SMTPReceiver, free_port
 
 T0 = datetime(2024, 11, 29, 3, 30, tzinfo=UTC)  # Thứ Sáu, 29/11/2024 - 10:30 in Vietnam
@@ -101,9 +104,9 @@ def store(
     source = config.source(source_id)
     assert source is not None
     found = matches if matches is not None else [match()]
-    repo.sync_sources(engine, config)
+    sync_sources(engine, config)
     with Session(engine, expire_on_commit=False) as session:
-        row = repo.store_article(
+        row = store_article(
             session,
             source_id,
             url=f"https://cantho.gov.vn/tin-tuc/lien-ket-vung-{n}.html",
@@ -250,7 +253,7 @@ def test_update_alert_says_what_changed(tmp_path: Path, engine: Engine, hook: HT
     article_id = store(engine, config, 1, T0)
     dispatch(engine, config, T0)
     with Session(engine, expire_on_commit=False) as session:
-        revision = repo.add_revision(
+        revision = add_revision(
             session,
             article_id,
             seen_at=T0 + timedelta(hours=2),
@@ -368,7 +371,7 @@ def test_backoff_schedule_then_failed_after_48_hours_then_retry(
     assert dispatch(engine, config, T0 + timedelta(hours=49)).failed == 0  # left alone
 
     with Session(engine) as session:
-        assert repo.requeue(session, ("failed", "pending"), now=T0 + timedelta(hours=50)) == 1
+        assert requeue(session, ("failed", "pending"), now=T0 + timedelta(hours=50)) == 1
     [row] = alerts(engine)
     assert (row.status, row.attempts, row.next_attempt_at) == (
         "pending",
@@ -459,7 +462,7 @@ def test_digest_due_while_down_is_sent_at_next_dispatch_once(
 ) -> None:
     config = digest_config(tmp_path, hook)
     with Session(engine) as session:
-        repo.set_last_digest(session, "daily", T0)
+        set_last_digest(session, "daily", T0)
     store(engine, config, 1, T0 + timedelta(minutes=10))
     store(engine, config, 2, T0 + timedelta(minutes=50))
     # newsmon was down from T0+15m to T0+5h: the slot at T0+1h passed unseen
@@ -504,9 +507,9 @@ def test_digest_email_arrives_once_with_hostile_titles_escaped(
     config = make_config(tmp_path, [channel])
     store(engine, config, 1, T0)
     source = config.sources[0]
-    repo.sync_sources(engine, config)
+    sync_sources(engine, config)
     with Session(engine) as session:  # a page whose title tries to inject markup and a link
-        repo.store_article(
+        store_article(
             session,
             "cantho",
             url="javascript:alert(1)",
@@ -565,9 +568,9 @@ def ntfy_text(body: bytes) -> str:
 def poll(engine: Engine, config: Config, now: datetime, *, ok: bool, items: int = 5) -> list[Any]:
     """One poll's bookkeeping as monitor/pipeline/persist.py does it: record, then health, one commit."""
     source = config.sources[0]
-    repo.sync_sources(engine, config)
+    sync_sources(engine, config)
     with Session(engine, expire_on_commit=False) as session:
-        row = repo.record_poll(
+        row = record_poll(
             session,
             source.id,
             started_at=now,

@@ -19,10 +19,11 @@ from monitor.config.models import Config, parse_config
 from monitor.daemon.recheck import recheck_due, text_diff
 from monitor.fetch.client import Fetcher, RetryPolicy
 from monitor.match.matcher import compile_topics
-from monitor.pipeline.persist import content_hash
-from storage import repo
+from monitor.pipeline.rows import content_hash
 from storage.models import Alert, Article, Revision
+from storage.sources import sync_sources
 from tests.loopback import LoopbackServer, Reply
+from tests.records import store_article
 
 T0 = datetime(2024, 11, 29, 3, 30, tzinfo=UTC)
 TITLE = "Cần Thơ và TP.HCM ký kết liên kết vùng"
@@ -66,11 +67,11 @@ def make_config(tmp_path: Path, base: str, *, source_type: str = "html") -> Conf
 
 def store(engine: Engine, config: Config, url: str, *, title: str = TITLE, when: datetime = T0,
           body: str = "\n\n".join(PARAS)) -> int:  # fmt: skip
-    repo.sync_sources(engine, config)
+    sync_sources(engine, config)
     matcher = compile_topics(config.topics)
     matches = [m for m in matcher.match(title, body, None) if m.matched]
     with Session(engine, expire_on_commit=False) as session:
-        row = repo.store_article(
+        row = store_article(
             session,
             "site",
             url=url,

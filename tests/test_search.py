@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from monitor.pipeline.persist import search_text
-from storage import repo
+from monitor.pipeline.rows import search_text
 from storage.history import ReportFilter, report_articles, report_counts
 from storage.readdb import ReadDB, open_read
+from storage.revisions import add_revision
 from storage.search import fts5_expression, parse_query, search_snippet
-from tests.records import Src
+from storage.sources import sync_sources
+from tests.records import Src, store_article
 
 pytest_plugins = ["tests.conftest_db"]
 
@@ -40,11 +41,9 @@ DOCS = {
 def ids(engine: Engine) -> Iterator[dict[str, int]]:
     found: dict[str, int] = {}
     with Session(engine) as s:
-        repo.sync_sources(
-            s, [Src("cantho-portal", "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/")]
-        )
+        sync_sources(s, [Src("cantho-portal", "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/")])
         for i, (key, (title, body)) in enumerate(DOCS.items()):
-            art = repo.store_article(
+            art = store_article(
                 s,
                 "cantho-portal",
                 url=f"https://cantho.gov.vn/{key}",
@@ -127,7 +126,7 @@ def test_excluded_words_and_no_hits(engine: Engine, ids: dict[str, int]) -> None
 def test_edits_and_deletes_keep_the_index_in_step(engine: Engine, ids: dict[str, int]) -> None:
     title, body = "Thời tiết", "Nắng ở Sóc Trăng; hợp tác nông nghiệp."
     with Session(engine) as s:
-        repo.add_revision(
+        add_revision(
             s,
             ids["other"],
             seen_at=NOW,

@@ -1,6 +1,6 @@
 """The search index in batches (migration 0003, storage/searchindex.py), on SQLite and PostgreSQL.
 
-Articles stored with `repo.store_articles` wait above the watermark until `index_pending`; edits
+Articles stored with `store_articles` wait above the watermark until `index_pending`; edits
 and deletions of indexed and not-yet-indexed articles keep the index exact; an existing 0002
 database upgrades with everything still found. PostgreSQL's GIN index needs none of this: there
 `index_pending` does nothing and the same searches must give the same answers.
@@ -18,14 +18,16 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from monitor.pipeline import persist as store
-from monitor.pipeline.persist import search_text
-from storage import repo
+from monitor.pipeline.rows import search_text
+from storage.articles import NewArticle, store_articles
 from storage.db import current_revision, head_revision, make_engine, upgrade
 from storage.history import ReportFilter, report_articles
 from storage.readdb import open_read
+from storage.revisions import add_revision
 from storage.search import parse_query
 from storage.searchindex import index_pending, index_pending_engine
-from tests.records import Match, Src
+from storage.sources import sync_sources
+from tests.records import Match, Src, store_article
 
 pytest_plugins = ["tests.conftest_db"]
 
@@ -35,11 +37,11 @@ SOURCE = "cantho-portal"
 
 def _source(engine: Engine) -> None:
     with Session(engine) as s:
-        repo.sync_sources(s, [Src(SOURCE, "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/")])
+        sync_sources(s, [Src(SOURCE, "Cổng TTĐT TP. Cần Thơ", "https://cantho.gov.vn/")])
 
 
-def _new(key: str, title: str, body: str) -> repo.NewArticle:
-    return repo.NewArticle(
+def _new(key: str, title: str, body: str) -> NewArticle:
+    return NewArticle(
         url=f"https://cantho.gov.vn/tin-tuc/{key}",
         title=title,
         body=body,
@@ -49,9 +51,9 @@ def _new(key: str, title: str, body: str) -> repo.NewArticle:
     )
 
 
-def _store(engine: Engine, *articles: repo.NewArticle) -> list[int]:
+def _store(engine: Engine, *articles: NewArticle) -> list[int]:
     with Session(engine) as s:
-        repo.store_articles(s, SOURCE, articles, NOW)
+        store_articles(s, SOURCE, articles, NOW)
     with engine.connect() as conn:
         urls = [a.url for a in articles]
         found = {url: id_ for url, id_ in conn.execute(text("SELECT url, id FROM articles"))}
@@ -133,7 +135,7 @@ def test_store_article_one_at_a_time_is_found_at_once(indexed: Engine) -> None:
     (waiting,) = _store(engine, _new("cho", "Liên kết vùng", "Bài chờ chỉ mục."))
     title, body = "Liên kết vùng Tây Nam Bộ", "Một bài lưu riêng."
     with Session(engine, expire_on_commit=False) as s:
-        art = repo.store_article(
+        art = store_article(
             s,
             SOURCE,
             url="https://cantho.gov.vn/mot-bai",
@@ -156,7 +158,7 @@ def test_an_edit_is_found_by_its_new_words_only(indexed: Engine, indexed_first: 
         index_pending_engine(engine)
     title, body = "Giá lúa tăng", "Thương lái ở Hậu Giang thu mua."
     with Session(engine) as s:
-        repo.add_revision(
+        add_revision(
             s,
             art,
             seen_at=NOW + timedelta(hours=1),
@@ -238,7 +240,7 @@ def test_a_0002_database_upgrades_with_every_article_found(db_url: str) -> None:
         stored = {}
         with Session(engine, expire_on_commit=False) as s:  # the 0002 trigger indexes each
             for key, title in [("a", "Liên kết vùng ĐBSCL"), ("b", "Hợp tác TP.HCM - Cần Thơ")]:
-                art = repo.store_article(
+                art = store_article(
                     s,
                     SOURCE,
                     url=f"https://cantho.gov.vn/{key}",
@@ -292,9 +294,14 @@ def test_downgrade_to_0002_indexes_what_waits(tmp_path: Path) -> None:
 
 
 def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path: Path) -> None:
-    """monitor/pipeline/persist.py: a poll's new articles are searchable once `save_articles` returns."""
+    """monitor/pipeline/persist.py: a poll's new articles are searchable once `write_poll` returns."""
+    import time
+
     from monitor.config.models import load_config
+    from monitor.fetch.client import FetchResult
     from monitor.items import Article
+    from monitor.pipeline.record import PollPass, PollRecord
+    from monitor.pipeline.rows import new_articles
 
     path = tmp_path / "sources.yaml"
     path.write_text(
@@ -305,12 +312,15 @@ def test_the_pipeline_indexes_each_sources_new_articles(engine: Engine, tmp_path
     config = load_config(path)
     (source,) = config.sources
     _source(engine)
-    state = store.PollState(etag=None, last_modified=None, baselined=True)
     read = [
         (Article(f"https://cantho.gov.vn/{i}", f"Liên kết vùng, bài {i}", "Nội dung."), [])
         for i in range(3)
     ]
-    assert store.save_articles(engine, config, source, state, read, NOW) == 3
+    listing = FetchResult(source.url, 200, b"", None, None, None, False, 0)
+    found = PollPass(listing, new_articles(config, source, read, baseline=False))
+    record = PollRecord(id=source.id, status=200, items=3)
+    store.write_poll(engine, config, source, record, found, NOW, started=time.monotonic())
+    assert record.new == 3
     with engine.connect() as conn:
         ids = set(conn.execute(text("SELECT id FROM articles")).scalars())
     if engine.dialect.name == "sqlite":

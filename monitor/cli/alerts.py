@@ -25,7 +25,7 @@ from monitor.logsetup import secret_filter
 from notifiers.deliver import DeliveryResult, prepare, send
 from notifiers.redact import redact_url
 from notifiers.render import AlertContent
-from storage import repo
+from storage.alerts import list_alerts, requeue
 from storage.models import Alert, Article
 
 STATUSES = ("pending", "failed", "sent")
@@ -60,8 +60,8 @@ def alert_rows(
     requeued = 0
     with Session(engine, expire_on_commit=False) as session:
         if retry:
-            requeued = repo.requeue(session, ("failed", "pending"), now=now)
-        rows = repo.list_alerts(session, statuses=[status] if status else None, limit=limit)
+            requeued = requeue(session, ("failed", "pending"), now=now)
+        rows = list_alerts(session, statuses=[status] if status else None, limit=limit)
         ids = {a.article_id for a in rows if a.article_id is not None}
         articles = {
             a.id: a for a in session.exec(select(Article).where(col(Article.id).in_(sorted(ids))))

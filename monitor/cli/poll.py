@@ -44,7 +44,7 @@ async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str
     """Poll the sources concurrently (the fetcher keeps limits), then deliver what is due."""
     from monitor.daemon.lock import SourceLeases, poll_leased
     from monitor.pipeline.persist import PollBatch
-    from storage.repo import sync_sources
+    from storage.sources import sync_sources
 
     config, engine = app.config, app.engine(upgrade=True)
     sync_sources(engine, config)
@@ -73,7 +73,7 @@ async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str
         "alerts_failed": 0,
     }
     if alerts:
-        from notifiers.outbox import dispatch_due
+        from notifiers.dispatch import dispatch_due
 
         stats = await dispatch_due(engine, config, app.now())
         summary["alerts_sent"], summary["alerts_failed"] = stats.sent, stats.failed

@@ -119,6 +119,7 @@ def load_located(text: str, file: str, env: Mapping[str, str] | None = None) -> 
     try:
         located.data = {} if root is None else _walk(root, (), located, scalars, env)
     except RecursionError:  # an alias inside its own anchor, or absurd nesting
+        assert root is not None  # only a document walks
         raise ConfigError(
             "invalid YAML: nested too deeply (an alias inside its own anchor?)",
             file=file,

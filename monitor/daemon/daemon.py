@@ -96,7 +96,7 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_stop)
         loop.add_signal_handler(signal.SIGHUP, self._on_reload)
-        from storage.repo import sync_sources
+        from storage.sources import sync_sources
 
         sync_sources(self.engine, self.config)
         self._leases = SourceLeases(self.engine)
@@ -201,7 +201,7 @@ class Daemon:
         return [s for s in config.sources if s.enabled]
 
     def _last_polls(self) -> dict[str, datetime | None]:
-        from storage.repo import list_sources
+        from storage.sources import list_sources
 
         with Session(self.engine) as session:
             return {row.id: row.last_poll_at for row in list_sources(session)}
@@ -286,7 +286,7 @@ class Daemon:
     # -- alerts --------------------------------------------------------------------------------
     async def _dispatch_loop(self) -> None:
         """Send what is due: at once after a poll, else every tick (retries, digests)."""
-        from notifiers.outbox import dispatch_due
+        from notifiers.dispatch import dispatch_due
 
         tick, failing = self.options.dispatch_tick, None
         while True:
@@ -325,7 +325,7 @@ class Daemon:
         if new.settings.database != old.settings.database:
             log.warning("reload: settings.database changed; it applies at the next restart")
         register_secrets(c.url for c in new.channels)
-        from storage.repo import sync_sources
+        from storage.sources import sync_sources
 
         sync_sources(self.engine, new)
         if new.settings != old.settings:

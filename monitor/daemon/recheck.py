@@ -31,12 +31,12 @@ from monitor.extract import extract_article
 from monitor.fetch.client import Fetcher, TLSOptions
 from monitor.items import Article
 from monitor.match.matcher import Matcher
-from monitor.pipeline.persist import content_hash, search_text
 from monitor.pipeline.read import match_article
+from monitor.pipeline.rows import content_hash, search_text
 from notifiers import outbox
-from storage import repo
 from storage.models import Article as StoredArticle
 from storage.models import TopicMatch as StoredMatch
+from storage.revisions import add_revision, articles_to_recheck, mark_checked, mark_withdrawn
 
 log = logging.getLogger("newsmon.recheck")
 
@@ -76,7 +76,7 @@ def due_articles(
         for source in config.sources:
             if not source.enabled or len(out) >= limit:
                 continue
-            rows = repo.articles_to_recheck(
+            rows = articles_to_recheck(
                 session,
                 now,
                 config.settings.recheck,
@@ -136,7 +136,7 @@ async def recheck_article(
     except FetchError as exc:
         if _GONE.match(str(exc)):
             with Session(engine) as session:
-                repo.mark_withdrawn(session, stored.id, now)
+                mark_withdrawn(session, stored.id, now)
             log.info("article %d of %s withdrawn (%s): %s", stored.id, source.id, exc, stored.url)
             return "withdrawn"
         log.info("recheck of article %d of %s failed: %s", stored.id, source.id, exc)
@@ -170,7 +170,7 @@ async def recheck_article(
         config, source, [*before, *(m.topic_id for m in matches)], stored.baseline
     )
     with Session(engine) as session:
-        repo.add_revision(
+        add_revision(
             session,
             stored.id,
             seen_at=now,
@@ -205,4 +205,4 @@ def _stored_topics(engine: Engine, article_id: int) -> Sequence[str]:
 
 def _checked(engine: Engine, article_id: int, now: datetime) -> None:
     with Session(engine) as session:
-        repo.mark_checked(session, article_id, now)
+        mark_checked(session, article_id, now)

@@ -11,53 +11,34 @@ exponential backoff, honouring Retry-After. Every failure leaves `fetch` as
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import importlib.util
-import math
-import socket
 import ssl
-import sys
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
+import httpx
+
 from monitor.errors import FetchError
+from monitor.fetch.hostlimit import HostLimits, trace_written
+from monitor.fetch.httpxcompat import set_cookie_jar
 from monitor.fetch.netguard import ALLOWED_SCHEMES, AddressGuard
+from monitor.fetch.reasons import failure_reason, is_permanent
+from monitor.fetch.responses import (
+    drains_cheaply,
+    http_date,
+    read_capped,
+    retry_after,
+)
 from monitor.fetch.robots import RobotsCache
-
-
-def _httpx_cli() -> None:
-    """httpx's own command line (`httpx.main`), loaded only if someone calls it."""
-    sys.modules.pop("httpx._main", None)
-    from httpx._main import main
-
-    main()
-
-
-# httpx's __init__ imports its command line (click, rich, pygments: ~40 ms) only to expose
-# `httpx.main`; a fetcher never calls it, so a stand-in loads the real one on demand.
-if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-    _stub = ModuleType("httpx._main")
-    _stub.main = _httpx_cli  # type: ignore[attr-defined]
-    sys.modules["httpx._main"] = _stub
-
-import httpx  # noqa: E402
+from monitor.fetch.transport import PerHostTransport, SkipEmptyCookies, proxy_mounts
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
-
-# httpcore imports sniffio each time it sets up a lock or a network backend (several times per
-# request) and falls back to asyncio when it is missing; a missing module is looked for again
-# on every sys.path entry at each import. Recorded as absent once, each attempt fails at once.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt
@@ -132,78 +113,6 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(slots=True)
-class _HostLimit:
-    """A host's politeness state. `last_sent` is when the latest request's headers were
-    written to the socket (not when its turn came: under load the two can be far apart), and
-    `sent` (the latest request's own event) is set once that request reached the wire or gave
-    up, so the next one counts its gap from the real moment. Both on the monotonic clock; a
-    late record only widens the gap, never narrows it."""
-
-    connections: asyncio.Semaphore
-    gap: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_sent: float = -math.inf
-    sent: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def __post_init__(self) -> None:
-        self.sent.set()
-
-    def written(self, sent: asyncio.Event) -> None:
-        """The request owning `sent` has written its headers now."""
-        if not sent.is_set():
-            self.last_sent = time.monotonic()
-            sent.set()
-
-
-class _PerHostTransport(httpx.AsyncBaseTransport):
-    """One small connection pool per origin.
-
-    httpcore's pool scans every connection it holds on each request and each response close,
-    so one pool over many hosts costs CPU in proportion to the hosts; per-origin pools keep
-    each scan to a connection or two. Pools idle the longest are closed beyond `max_pools`,
-    so the open sockets stay bounded however many hosts a configuration lists.
-    """
-
-    def __init__(self, max_pools: int, **options: object) -> None:
-        self._options = options
-        self._max_pools = max(1, max_pools)
-        self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.pop(key, None)
-        if pool is None:
-            pool = httpx.AsyncHTTPTransport(**self._options)  # type: ignore[arg-type]
-            if len(self._pools) >= self._max_pools:
-                await self._close_idle()
-        self._pools[key] = pool  # most recently used last
-        return await pool.handle_async_request(request)
-
-    async def _close_idle(self) -> None:
-        for key, pool in list(self._pools.items()):
-            if len(self._pools) < self._max_pools:
-                break
-            if all(c.is_idle() for c in pool._pool.connections):
-                del self._pools[key]
-                await pool.aclose()
-
-    async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            await pool.aclose()
-
-
-class _Cookies(httpx.Cookies):
-    """The client's cookie jar, as httpx keeps it; a response without Set-Cookie (nearly every
-    one) skips the jar's parsing, which builds urllib request and response stand-ins each time.
-    (The jar's default policy reads Set-Cookie2 only alongside Set-Cookie.)"""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
-
-
 class Fetcher:
     """`async with Fetcher(settings) as f: result = await f.fetch(url, etag=...)`."""
 
@@ -220,8 +129,9 @@ class Fetcher:
         self._timeout = settings.timeout.total_seconds()
         self._gap = settings.per_host_delay.total_seconds()
         self._per_host = per_host_connections
-        self._global = asyncio.Semaphore(max(1, settings.concurrency))
-        self._hosts: dict[str, _HostLimit] = {}
+        self._limits = HostLimits(
+            concurrency=settings.concurrency, per_host=per_host_connections, gap=self._gap
+        )
         self._clients: dict[TLSOptions, httpx.AsyncClient] = {}
         self._robots = RobotsCache(ttl=robots_ttl.total_seconds())
         self._guard = AddressGuard()
@@ -258,7 +168,7 @@ class Fetcher:
         if etag:
             extra["If-None-Match"] = etag
         if last_modified:
-            extra["If-Modified-Since"] = _http_date(last_modified)
+            extra["If-Modified-Since"] = http_date(last_modified)
         source_host = urlsplit(source_url).hostname if source_url else None
         attempts = self._retry.attempts
         try:
@@ -272,7 +182,7 @@ class Fetcher:
             suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
             raise FetchError(exc.reason + suffix) from exc
         if result.not_modified:
-            result = _keep_validators(result, etag, last_modified)
+            result = keep_validators(result, etag, last_modified)
         return result
 
     async def _retried(
@@ -352,9 +262,9 @@ class Fetcher:
         """Send one request inside the limits: the response, (for a 2xx) its body, seconds taken."""
         body = b""
         try:
-            async with self._slot(request.url.host) as turn, asyncio.timeout(self._timeout):
+            async with self._limits.slot(request.url.host) as turn, asyncio.timeout(self._timeout):
                 started = time.monotonic()
-                request.extensions["trace"] = partial(_trace_written, turn)
+                request.extensions["trace"] = partial(trace_written, turn)
                 try:
                     response = await client.send(request, stream=True, follow_redirects=False)
                 finally:
@@ -363,8 +273,8 @@ class Fetcher:
                     turn[0].written(turn[1])
                 try:
                     if response.is_success:
-                        body = await _read_capped(response, cap)
-                    elif _small(response):
+                        body = await read_capped(response, cap)
+                    elif drains_cheaply(response):
                         await response.aread()  # drained, the connection is reused
                 finally:
                     await response.aclose()
@@ -375,12 +285,12 @@ class Fetcher:
             raise _Retryable(self._reason(exc, str(request.url))) from exc
         except httpx.TransportError as exc:
             reason = self._reason(exc, str(request.url))
-            if _is_permanent(exc):
+            if is_permanent(exc):
                 raise FetchError(reason) from exc
             raise _Retryable(reason) from exc
         status = response.status_code
         if status == 429 or status >= 500:
-            raise _Retryable(f"HTTP {status}", _retry_after(response))
+            raise _Retryable(f"HTTP {status}", retry_after(response))
         return response, body, took
 
     def _result(self, response: httpx.Response, body: bytes, elapsed: float) -> FetchResult:
@@ -400,30 +310,6 @@ class Fetcher:
         )
 
     # -- limits ------------------------------------------------------------------------------
-    @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[tuple[_HostLimit, asyncio.Event]]:
-        """Hold one of the host's connections and one global slot; space the sends per host.
-
-        The gap counts from when the previous request's headers were written (its `sent`
-        event), so a busy event loop delaying a send can never bring two sends closer.
-        """
-        limit = self._hosts.get(host)
-        if limit is None:
-            limit = self._hosts[host] = _HostLimit(asyncio.Semaphore(self._per_host))
-        async with limit.connections:
-            async with limit.gap:  # requests to one host leave one at a time, spaced
-                await limit.sent.wait()
-                wait = limit.last_sent + self._gap - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                await self._global.acquire()
-                sent = limit.sent = asyncio.Event()  # this request's: set once it is written
-            try:
-                yield limit, sent
-            finally:
-                sent.set()
-                self._global.release()
-
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         # tenacity counts from the 2nd attempt (the 1st ran before it was built)
@@ -442,7 +328,7 @@ class Fetcher:
         client = self._clients.get(tls)
         if client is None:
             context = _ssl_context(tls)
-            transport = _PerHostTransport(
+            transport = PerHostTransport(
                 max_pools=max(1, self._settings.concurrency),
                 http2=True,
                 verify=context,
@@ -454,7 +340,7 @@ class Fetcher:
             )
             client = self._clients[tls] = httpx.AsyncClient(
                 transport=transport,
-                mounts=_env_proxies(context, self._settings.concurrency),
+                mounts=proxy_mounts(context, self._settings.concurrency),
                 http2=True,
                 verify=context,
                 timeout=httpx.Timeout(self._timeout),
@@ -463,7 +349,7 @@ class Fetcher:
                 max_redirects=MAX_REDIRECTS,
                 trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
             )
-            client._cookies = _Cookies()  # the `cookies` setter would copy it into a plain one
+            set_cookie_jar(client, SkipEmptyCookies())
         return client
 
     async def _load_robots(
@@ -492,140 +378,15 @@ class Fetcher:
         return failure_reason(exc, url, timeout=self._timeout)
 
 
-async def _trace_written(
-    turn: tuple[_HostLimit, asyncio.Event], event: str, _info: dict[str, object]
-) -> None:
-    """httpcore's trace hook: the request's headers are on the wire now."""
-    if event.endswith("send_request_headers.complete"):
-        turn[0].written(turn[1])
-
-
-def failure_reason(exc: BaseException, url: str, *, timeout: float) -> str:
-    """The user's one-line reason for an exception raised while fetching `url`."""
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
-        return f"timeout after {_seconds(timeout)}"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "too many redirects"
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return f"unsupported URL scheme '{urlsplit(url).scheme}'"
-    if isinstance(exc, httpx.InvalidURL | ValueError):
-        return "invalid URL"
-    for cause in _chain(exc):
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            detail = cause.verify_message or cause.reason or "unknown reason"
-            return f"TLS certificate verify failed: {detail}"
-        if isinstance(cause, ssl.SSLError):
-            return f"TLS error: {cause.reason or cause}"
-        if isinstance(cause, socket.gaierror):
-            return f"DNS lookup failed for {urlsplit(url).hostname}"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection closed by server"
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if isinstance(exc, httpx.ProxyError):
-        return f"proxy error: {first}"
-    if isinstance(exc, httpx.ConnectError):
-        return f"connection failed: {first}"
-    return f"{type(exc).__name__}: {first}"
-
-
-def _is_permanent(exc: httpx.TransportError) -> bool:
-    """Errors another attempt cannot fix: a rejected certificate, a scheme or request httpx
-    refuses. (Refused connections, resets and dropped handshakes are worth retrying.)"""
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
-        return True
-    return any(isinstance(c, ssl.SSLCertVerificationError) for c in _chain(exc))
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """exc and its causes/contexts, outermost first (httpx wraps the ssl/socket error)."""
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and all(current is not s for s in seen):
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-async def _read_capped(response: httpx.Response, cap: int) -> bytes:
-    """Read the body, abandoning it as soon as it passes `cap` bytes."""
-    declared = response.headers.get("content-length")
-    too_big = FetchError(f"response over {format_size(cap)}")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise too_big
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts at full size
-        size += len(chunk)
-        if size > cap:
-            raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _small(response: httpx.Response) -> bool:
-    """A body cheap to drain (304s, short error pages), so keep-alive survives."""
-    if response.status_code in (204, 304):
-        return True
-    length = response.headers.get("content-length", "")
-    return length.isdigit() and int(length) <= 65536
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date), None when absent or unreadable."""
-    value = response.headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _http_date(value: str | datetime) -> str:
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return email.utils.format_datetime(value.astimezone(UTC), usegmt=True)
-
-
-def _keep_validators(
+def keep_validators(
     result: FetchResult, etag: str | None, last_modified: str | datetime | None
 ) -> FetchResult:
     """A 304 may omit the validators; the stored ones stay valid."""
     return replace(
         result,
         etag=result.etag or etag,
-        last_modified=result.last_modified
-        or (_http_date(last_modified) if last_modified else None),
+        last_modified=result.last_modified or (http_date(last_modified) if last_modified else None),
     )
-
-
-def _env_proxies(
-    context: ssl.SSLContext, concurrency: int
-) -> dict[str, httpx.AsyncBaseTransport | None]:
-    """HTTP(S)_PROXY / ALL_PROXY / NO_PROXY as httpx mounts: httpx reads the environment only
-    when it builds its own transport, and ours is the per-host one."""
-    from httpx._utils import get_environment_proxies
-
-    limits = httpx.Limits(max_connections=max(1, concurrency) + 2)
-    return {
-        pattern: None
-        if url is None
-        else httpx.AsyncHTTPTransport(
-            proxy=url, verify=context, http2=True, limits=limits, trust_env=True
-        )
-        for pattern, url in get_environment_proxies().items()
-    }
 
 
 def _ssl_context(tls: TLSOptions) -> ssl.SSLContext:
@@ -638,18 +399,3 @@ def _ssl_context(tls: TLSOptions) -> ssl.SSLContext:
         except (OSError, ssl.SSLError) as exc:
             raise FetchError(f"cannot read CA bundle {tls.ca_bundle}: {exc}") from exc
     return ctx
-
-
-def format_size(n: int) -> str:
-    """5242880 → "5MB", 524288 → "512KB" (the SPEC's size units)."""
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= factor and n % factor == 0:
-            return f"{n // factor}{unit}"
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if n >= factor and n % factor == 0:
-            return f"{n // factor}{unit}"
-    return f"{n}B" if n < 1 << 20 else f"{n / (1 << 20):.1f}MB"
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g}s"

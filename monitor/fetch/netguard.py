@@ -77,7 +77,9 @@ class AddressGuard:
             )
         except (socket.gaierror, UnicodeError) as exc:
             raise FetchError(f"DNS lookup failed for {host}") from exc
-        kinds = {address_kind(ipaddress.ip_address(info[4][0].split("%")[0])) for info in infos}
+        kinds = {
+            address_kind(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in infos
+        }
         private = frozenset(k for k in kinds if k)
         self._cache[host] = (now + self._ttl, private)
         return private

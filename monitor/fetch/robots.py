@@ -32,9 +32,11 @@ def _allows_all(parser: urllib.robotparser.RobotFileParser | None) -> bool:
     """True when no rule of any group disallows a path (an empty `Disallow:` allows)."""
     if parser is None:
         return True
-    if parser.disallow_all or not parser.mtime():
+    # disallow_all, entries, default_entry: RobotFileParser's attributes, undocumented
+    if parser.disallow_all or not parser.mtime():  # type: ignore[attr-defined]
         return False
-    groups = [*parser.entries, *([parser.default_entry] if parser.default_entry else [])]
+    default = parser.default_entry  # type: ignore[attr-defined]
+    groups = [*parser.entries, *([default] if default else [])]  # type: ignore[attr-defined]
     return all(line.allowance for group in groups for line in group.rulelines)
 
 

@@ -1,17 +1,18 @@
-"""The pipeline's storage steps: poll state in, articles with matches and alerts out.
+"""A poll's transactions over storage/: the poll state in (`begin_poll`, `PollBatch`), the
+URLs already stored (`known_urls`), and what the pass found out (`write_poll`, `fail_poll`).
 
-Each function is one short transaction through the repository, so a crash or a kill at any
-moment leaves either the whole article (with its matches and its alert rows) or nothing.
+`write_poll` is one transaction: the new articles with their matches and alert rows, the
+poll's row, the source's state and its health alerts; a crash or a kill at any moment leaves
+all of it or none.
 
 New articles reach the SQLite search index in batches (storage/searchindex.py), from here
-only: `save_articles` indexes a source's new articles right after their transaction (in the
-daemon and in `newsmon poll` alike), `PollBatch.flush` at the end of a `newsmon poll` pass
-indexes whatever still waits (a failed catch-up), and a search catches up on the rest itself.
+only: `write_poll` indexes a source's new articles right after its transaction (in the daemon
+and in `newsmon poll` alike), `PollBatch.flush` at the end of a `newsmon poll` pass indexes
+whatever still waits (a failed catch-up), and a search catches up on the rest itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -24,28 +25,26 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from monitor.config.models import Config, Source
-from monitor.items import Article
-from monitor.match.matcher import TopicMatch
-from monitor.match.normalize import clean, fold
-from monitor.pipeline.record import PollRecord
+from monitor.pipeline.record import PollPass, PollRecord
 from notifiers import outbox
-from storage import repo, searchindex
-from storage.models import Article as StoredArticle
+from storage import articles as article_rows
+from storage import searchindex
+from storage.articles import NewArticle, store_articles
+from storage.models import Source as SourceRow
+from storage.sources import (
+    PollStateRow,
+    UnchangedPoll,
+    get_source,
+    poll_states,
+    record_poll,
+    record_unchanged_polls,
+    sync_sources,
+)
 
 if TYPE_CHECKING:
     from monitor.fetch.client import FetchResult
 
 log = logging.getLogger("newsmon.store")
-
-
-def content_hash(title: str, body: str) -> str:
-    """Edits are changes of the normalised text, not of markup or whitespace."""
-    return hashlib.sha256(f"{clean(title)}\n{clean(body)}".encode()).hexdigest()
-
-
-def search_text(title: str, body: str) -> str:
-    """The folded text the search index holds (diacritics, tone placement, case ignored)."""
-    return fold(f"{title}\n{body}")
 
 
 # How many stored articles may wait for the search index before a save indexes them. 1: each
@@ -66,7 +65,7 @@ class PollState:
     health: str = "ok"
 
     @classmethod
-    def of(cls, row: repo.Source | repo.PollStateRow, source: Source) -> PollState:
+    def of(cls, row: SourceRow | PollStateRow, source: Source) -> PollState:
         same = row.url == source.url  # a changed URL makes the stored validators meaningless
         return cls(
             etag=row.etag if same else None,
@@ -78,10 +77,10 @@ class PollState:
 
 def begin_poll(engine: Engine, source: Source, now: datetime) -> PollState:
     with Session(engine) as session:
-        row = repo.get_source(session, source.id)
+        row = get_source(session, source.id)
         if row is None:
-            repo.sync_sources(session, [source])
-            row = repo.get_source(session, source.id)
+            sync_sources(session, [source])
+            row = get_source(session, source.id)
         assert row is not None
         return PollState.of(row, source)
 
@@ -98,9 +97,9 @@ class PollBatch:
     def __init__(self, engine: Engine, sources: Sequence[Source]) -> None:
         self._engine = engine
         with Session(engine) as session:
-            rows = repo.poll_states(session, [s.id for s in sources])
+            rows = poll_states(session, [s.id for s in sources])
             self._states = {s.id: PollState.of(rows[s.id], s) for s in sources if s.id in rows}
-        self._unchanged: list[repo.UnchangedPoll] = []
+        self._unchanged: list[UnchangedPoll] = []
 
     def state(self, source: Source) -> PollState | None:
         return self._states.get(source.id)
@@ -113,7 +112,7 @@ class PollBatch:
         if not result.not_modified or record.error or state is None or state.health != "ok":
             return False
         self._unchanged.append(
-            repo.UnchangedPoll(source.id, now, record.ms, result.etag, result.last_modified)
+            UnchangedPoll(source.id, now, record.ms, result.etag, result.last_modified)
         )
         return True
 
@@ -122,7 +121,7 @@ class PollBatch:
         polls, self._unchanged = self._unchanged, []
         if polls:
             with Session(self._engine) as session:
-                repo.record_unchanged_polls(session, polls)
+                record_unchanged_polls(session, polls)
         index_articles(self._engine)
 
 
@@ -142,110 +141,78 @@ def index_articles(engine: Engine, at_least: int = 1) -> int:
 
 def known_urls(engine: Engine, urls: Sequence[str]) -> set[str]:
     with Session(engine) as session:
-        return repo.known_urls(session, urls)
+        return article_rows.known_urls(session, urls)
 
 
-def save_articles(
+def write_poll(
     engine: Engine,
     config: Config,
     source: Source,
-    state: PollState,
-    articles: Sequence[tuple[Article, Sequence[TopicMatch]]],
-    now: datetime,
-) -> int:
-    """Store a poll's new articles, each with its matches and alert rows, in one transaction.
-
-    The caller left out the URLs stored before (pipeline: `known_urls`). If one was stored
-    meanwhile (another source listing the same article in the same pass), the batch fails on
-    its URL and each article is stored in its own transaction instead, so one conflict never
-    loses the others.
-    """
-    if not articles:
-        return 0
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            seen: set[str] = set()
-            fresh: list[repo.NewArticle] = []
-            for article, matches in articles:
-                if article.url in seen:  # one listing naming the same article twice
-                    continue
-                seen.add(article.url)
-                fresh.append(_new_article(config, source, state, article, matches))
-            stored = repo.store_articles(session, source.id, fresh, now)
-    except IntegrityError:
-        stored = sum(save_article(engine, config, source, state, a, m, now) for a, m in articles)
-    index_articles(engine, at_least=INDEX_EVERY)
-    return stored
-
-
-def _new_article(
-    config: Config,
-    source: Source,
-    state: PollState,
-    article: Article,
-    matches: Sequence[TopicMatch],
-) -> repo.NewArticle:
-    baseline = not state.baselined
-    return repo.NewArticle(
-        url=article.url,
-        title=article.title,
-        body=article.body,
-        content_hash=content_hash(article.title, article.body),
-        published_at=article.published_at,
-        summary=article.summary,
-        baseline=baseline,
-        search_text=search_text(article.title, article.body),
-        matches=matches,
-        alerts=outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline),
-    )
-
-
-def save_article(
-    engine: Engine,
-    config: Config,
-    source: Source,
-    state: PollState,
-    article: Article,
-    matches: Sequence[TopicMatch],
-    now: datetime,
-) -> bool:
-    """Store one article with its matches and alert rows; False if its URL was already known."""
-    with Session(engine, expire_on_commit=False) as session:
-        if repo.article_by_url(session, article.url) is not None:
-            return False
-        row = _store(session, config, source, state, article, matches, now, commit=True)
-        return row.first_seen_at == now
-
-
-def _store(
-    session: Session,
-    config: Config,
-    source: Source,
-    state: PollState,
-    article: Article,
-    matches: Sequence[TopicMatch],
+    record: PollRecord,
+    found: PollPass,
     now: datetime,
     *,
-    commit: bool,
-) -> StoredArticle:
-    baseline = not state.baselined
-    alerts = outbox.article_alerts(config, source, [m.topic_id for m in matches], baseline)
-    return repo.store_article(
-        session,
-        source.id,
-        url=article.url,
-        title=article.title,
-        body=article.body,
-        content_hash=content_hash(article.title, article.body),
-        now=now,
-        published_at=article.published_at,
-        summary=article.summary,
-        baseline=baseline,
-        search_text=search_text(article.title, article.body),
-        matches=matches,
-        alerts=alerts,
-        commit=commit,
-    )
+    started: float,
+    batch: PollBatch | None = None,
+) -> None:
+    """Write what one pass found, in one transaction: its new articles (each with its matches
+    and alert rows), the poll's row, the source's state and the health alerts it causes; then
+    the new articles go into the search index.
+
+    The pass left out the URLs stored before (`known_urls`). If one was stored meanwhile
+    (another source listing the same article in the same pass), the batch fails on its URL and
+    each article is stored in its own transaction instead, so one conflict never loses the
+    others; the poll's row follows them. A 304 of a healthy source in a `batch` waits for
+    `batch.flush()`.
+    """
+    result = found.result
+    if result.not_modified:
+        record.stamp(started)
+        if batch is None or not batch.defer_unchanged(source, record, now, result):
+            finish_poll(engine, config, source, record, now, result=result)
+        return
+    alone = False  # the conflict fallback: each article committed in its own transaction
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                record.new = store_articles(session, source.id, found.articles, now, commit=False)
+            except IntegrityError:
+                session.rollback()
+                alone = True
+                record.new = sum(_store_alone(engine, source.id, a, now) for a in found.articles)
+            record.stamp(started)
+            _record_in(
+                session,
+                config,
+                source,
+                record,
+                now,
+                ok=True,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                empty_bodies=found.empty_bodies,
+            )
+            session.commit()
+    except BaseException:
+        if not alone:
+            record.new = 0  # rolled back with the poll's row: nothing of this poll is stored
+        raise
+    if found.articles:
+        index_articles(engine, at_least=INDEX_EVERY)
+
+
+def _store_alone(engine: Engine, source_id: str, article: NewArticle, now: datetime) -> int:
+    """One article in its own transaction, through the same batch path; 0 if its URL is
+    stored already (before this poll or by a racing one)."""
+    with Session(engine, expire_on_commit=False) as session:
+        if article_rows.known_urls(session, [article.url]):
+            return 0
+        try:
+            return store_articles(session, source_id, [article], now)
+        except IntegrityError:
+            if article_rows.known_urls(session, [article.url]):
+                return 0  # a racing insert of the same URL
+            raise  # another constraint (an unknown source, …)
 
 
 def finish_poll(
@@ -293,21 +260,36 @@ def _record(
 ) -> None:
     """The poll's row and the source's state, plus health alerts, in one transaction."""
     with Session(engine, expire_on_commit=False) as session:
-        row = repo.record_poll(
-            session,
-            source.id,
-            started_at=now,
-            duration_ms=record.ms,
-            ok=ok,
-            status=record.status,
-            items=record.items,
-            new=record.new,
-            updated=record.updated,
-            error=record.error,
-            commit=False,
-            **state,  # type: ignore[arg-type]
-        )
-        # An unchanged, healthy source cannot change health: skip the poll-log reads.
-        if not (unchanged and row.health == "ok"):
-            outbox.enqueue_health(session, config, source, row, now)
+        _record_in(session, config, source, record, now, ok=ok, unchanged=unchanged, **state)
         session.commit()
+
+
+def _record_in(
+    session: Session,
+    config: Config,
+    source: Source,
+    record: PollRecord,
+    now: datetime,
+    *,
+    ok: bool,
+    unchanged: bool = False,
+    **state: object,
+) -> None:
+    """The poll's row, the source's state and its health alerts, in the caller's transaction."""
+    row = record_poll(
+        session,
+        source.id,
+        started_at=now,
+        duration_ms=record.ms,
+        ok=ok,
+        status=record.status,
+        items=record.items,
+        new=record.new,
+        updated=record.updated,
+        error=record.error,
+        commit=False,
+        **state,  # type: ignore[arg-type]
+    )
+    # An unchanged, healthy source cannot change health: skip the poll-log reads.
+    if not (unchanged and row.health == "ok"):
+        outbox.enqueue_health(session, config, source, row, now)

@@ -1,4 +1,5 @@
-"""One poll of one source, top to bottom: fetch → extract → store → match → enqueue.
+"""One poll of one source, top to bottom: state in, one pass (fetch → extract → match → the rows
+to write), one write (articles, poll row, state and health alerts in one transaction).
 
 `poll_source` never raises for a source's own failure: it returns the `poll --json` record
 (ok, status, items, new, updated, error) and keeps the source's poll state. The read-only
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,7 +22,7 @@ from monitor.errors import ExtractError, NewsmonError
 from monitor.fetch.client import Fetcher
 from monitor.match.matcher import Matcher
 from monitor.pipeline import persist as store
-from monitor.pipeline.persist import PollBatch
+from monitor.pipeline.persist import PollBatch, PollState
 from monitor.pipeline.read import (
     fetch_listing,
     follow_feed,
@@ -28,9 +31,55 @@ from monitor.pipeline.read import (
     read_listing,
     wanted_items,
 )
-from monitor.pipeline.record import PollRecord
+from monitor.pipeline.record import PollPass, PollRecord
+from monitor.pipeline.rows import new_articles
 
 log = logging.getLogger("newsmon.poll")
+
+
+async def read_poll(
+    config: Config,
+    fetcher: Fetcher,
+    matcher: Matcher,
+    source: Source,
+    state: PollState,
+    known_urls: Callable[[Sequence[str]], set[str]],
+    now: datetime,
+    record: PollRecord,
+) -> PollPass:
+    """The pass: fetch → extract → match → the rows to write, filling `record` (status,
+    items, problems) as it goes. The database is only asked which URLs it knows (so their
+    pages are not fetched again); a failure of the source raises its NewsmonError."""
+    result = await fetch_listing(
+        fetcher, source, etag=state.etag, last_modified=state.last_modified
+    )
+    record.status = result.status
+    if result.not_modified:
+        return PollPass(result)
+    listing = await follow_feed(
+        fetcher, config, source, read_listing(config, source, result, now), now
+    )
+    items = wanted_items(source, listing.items)
+    record.items = len(items)
+    if not items:
+        raise ExtractError("no article links found on the listing (check items selectors)")
+    known = known_urls([i.url for i in items])
+    fresh = [i for i in items if i.url not in known]
+    read = await read_articles(fetcher, config, source, fresh, now)
+    problems = [r.error for r in read if r.error]
+    articles = [r.article for r in read if r.article is not None]
+    empty = sum(1 for a in articles if not a.body.strip())
+    matched = [(a, match_article(matcher, source, a)) for a in articles]
+    if empty:
+        problems.append(f"{empty} article(s) with an empty body (check article selectors)")
+    if problems:
+        record.error = (
+            problems[0]
+            if len(problems) == 1
+            else (f"{problems[0]} (and {len(problems) - 1} more problems)")
+        )
+    rows = new_articles(config, source, matched, baseline=not state.baselined)
+    return PollPass(result, rows, empty)
 
 
 async def poll_source(
@@ -45,8 +94,10 @@ async def poll_source(
 ) -> PollRecord:
     """Poll one source and store what is new. Never raises for the source's own failures.
 
-    In a `batch` (a pass over many sources), the state comes from the batch and an unchanged
-    healthy source's bookkeeping waits for `batch.flush()`.
+    The poll state in, one pass (`read_poll`), one write (`persist.write_poll`: the articles,
+    the poll's row, the source's state and health alerts in one transaction). In a `batch` (a
+    pass over many sources), the state comes from the batch and an unchanged healthy source's
+    bookkeeping waits for `batch.flush()`.
     """
     started = time.monotonic()
     record = PollRecord(id=source.id)
@@ -54,54 +105,23 @@ async def poll_source(
         state = batch.state(source) if batch is not None else None
         if state is None:
             state = store.begin_poll(engine, source, now)
-        result = await fetch_listing(
-            fetcher, source, etag=state.etag, last_modified=state.last_modified
-        )
-        record.status = result.status
-        if result.not_modified:
-            _took(record, started)
-            if batch is None or not batch.defer_unchanged(source, record, now, result):
-                store.finish_poll(engine, config, source, record, now, result=result)
-            return _done(record, started)
-        listing = await follow_feed(
-            fetcher, config, source, read_listing(config, source, result, now), now
-        )
-        items = wanted_items(source, listing.items)
-        record.items = len(items)
-        if not items:
-            raise ExtractError("no article links found on the listing (check items selectors)")
-        known = store.known_urls(engine, [i.url for i in items])
-        fresh = [i for i in items if i.url not in known]
-        read = await read_articles(fetcher, config, source, fresh, now)
-        problems = [r.error for r in read if r.error]
-        articles = [r.article for r in read if r.article is not None]
-        empty = sum(1 for a in articles if not a.body.strip())
-        matched = [(a, match_article(matcher, source, a)) for a in articles]
-        record.new = store.save_articles(engine, config, source, state, matched, now)
-        if empty:
-            problems.append(f"{empty} article(s) with an empty body (check article selectors)")
-        if problems:
-            record.error = (
-                problems[0]
-                if len(problems) == 1
-                else (f"{problems[0]} (and {len(problems) - 1} more problems)")
-            )
-        _took(record, started)
-        store.finish_poll(engine, config, source, record, now, result=result, empty_bodies=empty)
+        known = partial(store.known_urls, engine)
+        found = await read_poll(config, fetcher, matcher, source, state, known, now, record)
+        store.write_poll(engine, config, source, record, found, now, started=started, batch=batch)
     except NewsmonError as exc:
         record.ok, record.error = False, str(exc)
-        _record_failure(engine, config, source, _took(record, started), now)
+        _record_failure(engine, config, source, record.stamp(started), now)
     except SQLAlchemyError as exc:  # full disk, read-only file, lost server: one line
         orig = getattr(exc, "orig", None) or exc
         reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
         record.ok, record.error = False, f"database error: {reason}"
         log.debug("%s: database error", source.id, exc_info=True)
-        _record_failure(engine, config, source, _took(record, started), now)
+        _record_failure(engine, config, source, record.stamp(started), now)
     except Exception as exc:  # a bug must not stop the other sources
         log.error("%s: unexpected error: %s: %s", source.id, type(exc).__name__, exc)
         log.debug("%s: unexpected error", source.id, exc_info=True)
         record.ok, record.error = False, f"internal error: {type(exc).__name__}: {exc}"
-        _record_failure(engine, config, source, _took(record, started), now)
+        _record_failure(engine, config, source, record.stamp(started), now)
     return _done(record, started)
 
 
@@ -116,14 +136,8 @@ def _record_failure(
         log.error("%s: cannot record the failed poll: %s", source.id, str(orig).splitlines()[0])
 
 
-def _took(record: PollRecord, started: float) -> PollRecord:
-    """The poll's duration so far, so the poll log keeps it (set again when it is done)."""
-    record.ms = int((time.monotonic() - started) * 1000)
-    return record
-
-
 def _done(record: PollRecord, started: float) -> PollRecord:
-    _took(record, started)
+    record.stamp(started)
     if not log.isEnabledFor(logging.INFO):
         return record
     outcome = "ok" if record.ok else "failed"

@@ -64,7 +64,7 @@ async def follow_feed(
     if source.type != "auto" or listing.is_feed or not listing.feed_url:
         return listing
     feed_url = canonicalize(listing.feed_url, source.url)
-    if not is_followable(feed_url, source.url, source.allow_hosts):
+    if feed_url is None or not is_followable(feed_url, source.url, source.allow_hosts):
         return listing
     try:
         result = await fetcher.fetch(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.fetch.client import FetchResult
+    from storage.articles import NewArticle
 
 
 @dataclass
@@ -18,6 +24,12 @@ class PollRecord:
     error: str | None = None
     ms: int = 0
 
+    def stamp(self, started: float) -> PollRecord:
+        """The poll's duration so far (`started`: time.monotonic()), so the poll log keeps it;
+        set again when the poll is done."""
+        self.ms = int((time.monotonic() - started) * 1000)
+        return self
+
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -28,3 +40,12 @@ class PollRecord:
             "updated": self.updated,
             "error": self.error,
         }
+
+
+@dataclass
+class PollPass:
+    """What one pass over a source found, before anything of it is written."""
+
+    result: FetchResult  # the listing's answer (a 304: nothing else was read)
+    articles: list[NewArticle] = field(default_factory=list)  # new, with matches and alerts
+    empty_bodies: int = 0  # new article pages that came out with an empty body
