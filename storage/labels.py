@@ -23,9 +23,7 @@ def set_label(
     origin: str = "cli",
 ) -> Label:
     """Record (or replace) one judgment and commit."""
-    stmt = select(Label).where(
-        col(Label.article_id) == article_id, col(Label.topic_id) == topic_id
-    )
+    stmt = select(Label).where(col(Label.article_id) == article_id, col(Label.topic_id) == topic_id)
     row = session.exec(stmt).first()
     if row is None:
         row = Label(article_id=article_id, topic_id=topic_id, verdict=verdict, labelled_at=now)

@@ -75,7 +75,7 @@ def replace_matches(
 ) -> None:
     """The topics' matches of these articles become ``rows``; one transaction."""
     try:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(TopicMatch).where(
                 col(TopicMatch.article_id).in_(list(article_ids)),
                 col(TopicMatch.topic_id).in_(list(topic_ids)),

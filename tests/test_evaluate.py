@@ -52,7 +52,9 @@ def test_labelled_set_is_big_varied_and_hard() -> None:
         assert sum(r["cls"] == cls for r in rows) >= 50, cls
     assert {r["id"][:2] for r in rows} == {"tn", "tc", "ts"}  # North, Centre, South
     assert sum(r["shape"] == "article" for r in rows) >= 300
-    nfd = sum(unicodedata.is_normalized("NFD", r["title"]) and not r["title"].isascii() for r in rows)
+    nfd = sum(
+        unicodedata.is_normalized("NFD", r["title"]) and not r["title"].isascii() for r in rows
+    )
     assert nfd >= 100  # decomposed text, as some real pages are
 
 

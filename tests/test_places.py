@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from monitor.match import places as P
+from monitor.match.normalize import clean
 from monitor.match.places import (
     all_places,
     current_unit,
@@ -16,7 +17,6 @@ from monitor.match.places import (
     place,
     regions_of,
 )
-from monitor.match.normalize import clean
 
 DATA = yaml.safe_load(P.DATA_FILE.read_text(encoding="utf-8"))
 

@@ -54,8 +54,11 @@ def detail_json(d: ArticleDetail, tz: tzinfo) -> dict[str, Any]:
             {"seen_at": iso(r.seen_at, tz), "title": r.title, "diff": r.diff} for r in d.revisions
         ],
         "labels": [
-            {"topic": lb.topic_id, "verdict": "yes" if lb.verdict else "no",
-             "at": iso(lb.labelled_at, tz)}
+            {
+                "topic": lb.topic_id,
+                "verdict": "yes" if lb.verdict else "no",
+                "at": iso(lb.labelled_at, tz),
+            }
             for lb in d.labels
         ],
         "alerts": [

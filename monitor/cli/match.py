@@ -85,15 +85,22 @@ def match(
         if m.why is not None:
             w = m.why
             places = ", ".join([*w.places, *w.regions]) or "none"
-            console.print(f"  places: {places}" + (f"; foreign: {', '.join(w.foreign)}" if w.foreign else ""), markup=False)
+            console.print(
+                f"  places: {places}" + (f"; foreign: {', '.join(w.foreign)}" if w.foreign else ""),
+                markup=False,
+            )
             if w.sentence:
                 console.print(f"  deciding sentence ({w.part}): {w.sentence}", markup=False)
                 console.print("  predicates: " + (", ".join(w.predicates) or "none"), markup=False)
-            verdict_line = "localities act together" if w.together else "no two localities act together"
+            verdict_line = (
+                "localities act together" if w.together else "no two localities act together"
+            )
             if w.foreign_only:
                 verdict_line += "; a foreign partner only"
             if w.probability is not None:
-                verdict_line += f"; model probability {w.probability:.3f} (threshold {w.threshold:g})"
+                verdict_line += (
+                    f"; model probability {w.probability:.3f} (threshold {w.threshold:g})"
+                )
             console.print("  rules: " + verdict_line, markup=False)
         if m.snippet:
             snippet = Text("  " + m.snippet)

@@ -56,19 +56,27 @@ def _examples(app: App, topic_id: str, file: str | None) -> list[dict[str, Any]]
     records: list[dict[str, Any]] = []
     with Session(app.engine(upgrade=True)) as session:
         for t in labelled_texts(session, topic_id):
-            records.append({"id": f"article-{t.article_id}", "title": t.title, "text": t.body,
-                            "label": t.verdict})
+            records.append(
+                {
+                    "id": f"article-{t.article_id}",
+                    "title": t.title,
+                    "text": t.body,
+                    "label": t.verdict,
+                }
+            )
     if file:
         for n, r in enumerate(read_jsonl(file), 1):
             if not isinstance(r.get("label"), bool):
-                raise ConfigError("each line needs \"label\": true or false", file=file, line=n)
+                raise ConfigError('each line needs "label": true or false', file=file, line=n)
             records.append(r)
     return records
 
 
 @click.command()
 @click.option("--topic", "topic_id", required=True, metavar="ID", help="The topic to teach.")
-@click.option("--from", "file", metavar="FILE.jsonl", help='Labelled lines {"id","title","text","label"}.')
+@click.option(
+    "--from", "file", metavar="FILE.jsonl", help='Labelled lines {"id","title","text","label"}.'
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def learn(app: App, topic_id: str, file: str | None, as_json: bool) -> None:
@@ -129,10 +137,10 @@ def learn(app: App, topic_id: str, file: str | None, as_json: bool) -> None:
 def rematch(app: App, topic_id: str | None, since: str | None, alert: bool, as_json: bool) -> None:
     """Score stored articles again after a topic or its model changed; matches updated in place."""
     from monitor.pipeline.rematch import rematch_all
-    from monitor.report.spans import parse_since
+    from monitor.report.spans import parse_when
 
     topics = [_topic(app, topic_id).id] if topic_id else [t.id for t in app.config.topics]
-    when = parse_since(since, app.now(), app.config.settings.tz) if since else None
+    when = parse_when(since, now=app.now(), tz=app.config.settings.tz) if since else None
     progress = None
     if sys.stderr.isatty() and not as_json:
         from rich.progress import Progress

@@ -99,6 +99,10 @@ def _weights(value: object) -> object:
 Group = Annotated[dict[str, float], BeforeValidator(_weights)]
 
 
+Part = Literal["title", "lead", "body"]
+_PARTS: tuple[Part, ...] = ("title", "lead", "body")
+
+
 class Actors(_Model):
     """Who must act: Vietnamese localities together in one sentence with a cooperation word.
 
@@ -110,9 +114,7 @@ class Actors(_Model):
 
     together: int = Field(default=2, ge=1, le=3)
     foreign: Literal["disqualify", "allow"] = "disqualify"
-    parts: list[Literal["title", "lead", "body"]] = Field(
-        default_factory=lambda: ["title", "lead", "body"], min_length=1
-    )
+    parts: list[Part] = Field(default_factory=lambda: list(_PARTS), min_length=1)
 
 
 class Topic(_Model):

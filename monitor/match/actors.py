@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from monitor.match.places import PlaceMention, find_places
 from monitor.match.normalize import match_form_clean
+from monitor.match.places import PlaceMention, find_places
 
 __all__ = [
     "PREDICATES",
@@ -32,21 +33,63 @@ __all__ = [
 # Cooperation predicates by class; the model weighs them, the gate needs any one of them.
 PREDICATES: dict[str, tuple[str, ...]] = {
     "cooperate": (
-        "hợp tác", "phối hợp", "liên kết", "liên kết vùng", "kết nối", "kết hợp", "hợp lực",
-        "chung tay", "bắt tay", "đồng hành", "chung sức", "cùng nhau", "liên thông",
+        "hợp tác",
+        "phối hợp",
+        "liên kết",
+        "liên kết vùng",
+        "kết nối",
+        "kết hợp",
+        "hợp lực",
+        "chung tay",
+        "bắt tay",
+        "đồng hành",
+        "chung sức",
+        "cùng nhau",
+        "liên thông",
     ),
     "agree": (
-        "ký kết", "ký", "thỏa thuận", "ghi nhớ", "biên bản ghi nhớ", "mou", "cam kết",
-        "thống nhất", "quy chế phối hợp", "chương trình hợp tác", "kế hoạch hợp tác",
-        "đồng thuận", "nhất trí",
+        "ký kết",
+        "ký",
+        "thỏa thuận",
+        "ghi nhớ",
+        "biên bản ghi nhớ",
+        "mou",
+        "cam kết",
+        "thống nhất",
+        "quy chế phối hợp",
+        "chương trình hợp tác",
+        "kế hoạch hợp tác",
+        "đồng thuận",
+        "nhất trí",
     ),
     "meet": (
-        "họp", "họp bàn", "bàn", "bàn bạc", "làm việc với", "làm việc cùng", "hội nghị",
-        "hội thảo", "diễn đàn", "tọa đàm", "trao đổi", "gặp gỡ", "sơ kết", "tổng kết",
-        "hội đồng điều phối", "điều phối", "khảo sát",
+        "họp",
+        "họp bàn",
+        "bàn",
+        "bàn bạc",
+        "làm việc với",
+        "làm việc cùng",
+        "hội nghị",
+        "hội thảo",
+        "diễn đàn",
+        "tọa đàm",
+        "trao đổi",
+        "gặp gỡ",
+        "sơ kết",
+        "tổng kết",
+        "hội đồng điều phối",
+        "điều phối",
+        "khảo sát",
     ),
     "ask": (
-        "đề nghị", "kiến nghị", "đề xuất", "nhờ", "cầu cứu", "mời", "kêu gọi", "yêu cầu",
+        "đề nghị",
+        "kiến nghị",
+        "đề xuất",
+        "nhờ",
+        "cầu cứu",
+        "mời",
+        "kêu gọi",
+        "yêu cầu",
     ),
     "help": ("hỗ trợ", "giúp", "chia sẻ", "cung cấp", "cung ứng", "tiếp nhận"),
     "joint": ("cùng", "chung", "liên tỉnh", "liên vùng", "liên địa phương", "giữa"),
@@ -73,7 +116,9 @@ _ROUTE_BEFORE = re.compile(
 # A sentence ends at . ! ? … before a capital or a digit, or at a paragraph break; not after
 # an abbreviation such as "TP." ("TP. HCM"), "Q." or "TS.".
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’']?\s+(?=[\"“‘'(]?[A-ZĐÀ-Ỹ0-9])|\n\n")
-_ABBREVIATIONS = frozenset({"TP", "Tp", "TX", "TT", "TS", "GS", "BS", "ThS", "PGS", "KTS", "ông", "bà"})
+_ABBREVIATIONS = frozenset(
+    {"TP", "Tp", "TX", "TT", "TS", "GS", "BS", "ThS", "PGS", "KTS", "ông", "bà"}
+)
 _ACTING_ORGS = {None, "gov", "union", "police", "military"}  # orgs that act for a locality
 # A place after "tại", "ở", "đến" … is where something happens, not who acts.
 _VENUE_BEFORE = re.compile(
@@ -108,7 +153,9 @@ class ActorSentence:
     joined: bool  # two localities joined by và / với / cùng / a comma
     route: bool  # two localities joined by a dash after "cao tốc", "tuyến" …
     masked: str  # the match form with places as ‹loc›, ‹reg›, ‹for› (for the model)
-    links: tuple[str, ...] = ()  # how predicates sit around the actors: "between:ask", "after:agree"
+    links: tuple[
+        str, ...
+    ] = ()  # how predicates sit around the actors: "between:ask", "after:agree"
 
     @property
     def strength(self) -> int:
@@ -160,7 +207,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             while word_start > 0 and text[word_start - 1].isalnum():
                 word_start -= 1
             word = text[word_start : m.start()]
-            if m.group()[0] == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+            if m.group()[0] == "." and (
+                word in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
+            ):
                 continue
             end = m.start() + len(m.group().rstrip())
         if end > pos:
@@ -193,7 +242,9 @@ def _parts(title: str, body: str) -> list[tuple[str, str, str, int]]:
 
 
 def _predicates(form: str) -> list[tuple[int, int, str, str]]:
-    return [(m.start(), m.end(), _PRED_CLASS[m.group()], m.group()) for m in _PRED_RE.finditer(form)]
+    return [
+        (m.start(), m.end(), _PRED_CLASS[m.group()], m.group()) for m in _PRED_RE.finditer(form)
+    ]
 
 
 def _build_predicates() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -219,7 +270,11 @@ def _sentence(part: str, text: str, form: str, mentions: Sequence[PlaceMention])
     actors: list[PlaceMention] = []
     for m in mentions:
         kind = m.place.kind
-        if kind == "province" and m.org is None and _VENUE_BEFORE.search(form, max(0, m.start - 24), m.start):
+        if (
+            kind == "province"
+            and m.org is None
+            and _VENUE_BEFORE.search(form, max(0, m.start - 24), m.start)
+        ):
             venues.append(m.place.id)
         elif kind == "province":
             if m.org in _ACTING_ORGS:
@@ -238,25 +293,29 @@ def _sentence(part: str, text: str, form: str, mentions: Sequence[PlaceMention])
             foreign.append(m.place.id)
     collectives = [c.group() for c in _COLLECTIVE.finditer(form)]
     joined = route = False
-    for a, b in zip(actors, actors[1:], strict=False):
+    for a, b in pairwise(actors):
         if a.place.id == b.place.id:
             continue
         gap = form[a.end : b.start]
         if _JOIN.match(gap):
             joined = True
-        elif gap.strip() in ("-", "–", "—") and _ROUTE_BEFORE.search(form[max(0, a.start - 20) : a.start]):
+        elif gap.strip() in ("-", "–", "—") and _ROUTE_BEFORE.search(
+            form[max(0, a.start - 20) : a.start]
+        ):
             route = True
     found = _predicates(form)
     preds = tuple((k, p) for _, _, k, p in found)
     links: set[str] = set()
     acting = [m for m in actors if m.place.id in localities]
-    for a, b in zip(acting, acting[1:], strict=False):
+    for a, b in pairwise(acting):
         if a.place.id != b.place.id:
             links.update(f"between:{k}" for s0, _, k, _ in found if a.end <= s0 < b.start)
     if acting:
         first, last = acting[0], acting[-1]
         links.update(f"after:{k}" for s0, _, k, _ in found if last.end <= s0 < last.end + 40)
-        links.update(f"before:{k}" for s0, e0, k, _ in found if first.start - 30 <= s0 and e0 <= first.start)
+        links.update(
+            f"before:{k}" for s0, e0, k, _ in found if first.start - 30 <= s0 and e0 <= first.start
+        )
         if first.start < 12:
             links.add("subject")
     return ActorSentence(
@@ -324,7 +383,10 @@ def _may_act(mentions: Sequence[PlaceMention], title: str, body: str) -> bool:
 def evidence(title: str, body: str) -> Evidence:
     """The actors and predicates of a clean title and body, sentence by sentence."""
     ev = Evidence()
-    found = {"title": find_places(title) if title else [], "body": find_places(body) if body else []}
+    found = {
+        "title": find_places(title) if title else [],
+        "body": find_places(body) if body else [],
+    }
     if not _may_act([*found["title"], *found["body"]], title, body):
         return ev
     for part, source, text, offset in _parts(title, body):

@@ -52,9 +52,9 @@ def fit_model(
     info: Mapping[str, Any] | None = None,
 ) -> tuple[Model, CvReport]:
     """A model fitted on candidates' features, with its cross-validated figures."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
     y = [bool(v) for v in labels]
     pos = sum(y)

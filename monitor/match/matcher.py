@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from monitor.errors import ConfigError
-from monitor.match.decide import Decision, decide
 from monitor.match.actors import Evidence, evidence
+from monitor.match.decide import ActorsLike, Decision, decide
 from monitor.match.normalize import clean, fold_clean, match_form_clean
 from monitor.match.termscan import SEP_PUNCT, SEP_SPACE, TermSet, atoms
 from monitor.match.termscan import key as _key
@@ -187,7 +187,9 @@ class Matcher:
             topic = self.topics[i]
             if i in skip:
                 why = decided[i]
-                results.append(TopicMatch(topic.id, 0.0, False, [], why.sentence[:SNIPPET_CHARS], [], why))
+                results.append(
+                    TopicMatch(topic.id, 0.0, False, [], why.sentence[:SNIPPET_CHARS], [], why)
+                )
                 continue
             result = self._result(i, tallies[i], title_c, body_c)
             actors = getattr(topic, "actors", None)
@@ -207,8 +209,9 @@ class Matcher:
 
     def _decide(self, i: int, ev: Evidence) -> Decision:
         topic = self.topics[i]
+        actors: ActorsLike = getattr(topic, "actors")  # noqa: B009 (not part of TopicLike)
         return decide(
-            ev, topic.actors, getattr(topic, "relevance", None), getattr(topic, "threshold", None)
+            ev, actors, getattr(topic, "relevance", None), getattr(topic, "threshold", None)
         )
 
     def _tally(

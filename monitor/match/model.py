@@ -118,7 +118,8 @@ def load_model(path: Path, topic: str | None = None) -> Model:
         raise ModelError(f"{where}: corrupt model file (checksum mismatch)")
     if topic is not None and doc.get("topic") != topic:
         raise ModelError(f"{where}: model of topic {doc.get('topic')!r}, not {topic!r}")
-    info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+    raw_info = doc.get("info")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     return Model(
         topic=str(doc.get("topic")),
         weights={str(k): float(v) for k, v in weights.items()},

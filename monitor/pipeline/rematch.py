@@ -29,8 +29,7 @@ def rematch_all(
     """Rescore and replace; returns counts: articles, matched, added, removed, alerts."""
     from sqlmodel import Session
 
-    from notifiers import outbox
-    from storage import repo
+    from storage.matches import match_rows
     from storage.rescore import count_articles, iter_articles, matched_before, replace_matches
 
     config = app.config
@@ -51,7 +50,7 @@ def rematch_all(
                 now_matched: set[tuple[int, str]] = set()
                 for a in batch:
                     results = [m for m in matcher.match(a.title, a.body, topic_ids) if m.matched]
-                    rows[a.id] = repo._match_rows(a.id, results)
+                    rows[a.id] = match_rows(a.id, results)
                     now_matched.update((a.id, m.topic_id) for m in results)
                 replace_matches(session, ids, topic_ids, rows)
                 totals["articles"] += len(batch)
@@ -59,7 +58,9 @@ def rematch_all(
                 totals["added"] += len(now_matched - before)
                 totals["removed"] += len(before - now_matched)
                 if alert:
-                    totals["alerts"] += _queue(session, config, sources, batch, now_matched - before, app.now())
+                    totals["alerts"] += _queue(
+                        session, config, sources, batch, now_matched - before, app.now()
+                    )
                 if task is not None:
                     progress.advance(task, len(batch))
         finally:
@@ -68,10 +69,16 @@ def rematch_all(
     return totals
 
 
-def _queue(session: Any, config: Any, sources: dict[str, Any], batch: list[Any],
-           added: set[tuple[int, str]], now: datetime) -> int:
+def _queue(
+    session: Any,
+    config: Any,
+    sources: dict[str, Any],
+    batch: list[Any],
+    added: set[tuple[int, str]],
+    now: datetime,
+) -> int:
     from notifiers import outbox
-    from storage import repo
+    from storage.alerts import enqueue_alert
 
     queued = 0
     by_article: dict[int, list[str]] = {}
@@ -83,8 +90,14 @@ def _queue(session: Any, config: Any, sources: dict[str, Any], batch: list[Any],
         if source is None:
             continue
         for spec in outbox.article_alerts(config, source, topics, baseline=False):
-            queued += repo.enqueue_alert(
-                session, spec.channel_id, spec.kind, f"article:{article_id}", now=now,
-                article_id=article_id, source_id=spec.source_id, payload=spec.payload,
+            queued += enqueue_alert(
+                session,
+                spec.channel_id,
+                spec.kind,
+                f"article:{article_id}",
+                now=now,
+                article_id=article_id,
+                source_id=spec.source_id,
+                payload=spec.payload,
             )
     return queued
