@@ -129,47 +129,6 @@ def parse_extract(out: str) -> list[Row]:
     ]
 
 
-def parse_match(out: str) -> list[Row]:
-    """bench_match.py's table: corpus | matcher | MB/s | matched | precision | recall | F1."""
-    found: dict[tuple[str, str], tuple[float, float]] = {}
-    pattern = r"^\|\s*([^|]+?)\s*\|\s*(newsmon|naive)[^|]*\|([^|]+)\|[^|]+\|[^|]+\|[^|]+\|([^|]+)\|"
-    for m in re.finditer(pattern, out, re.M):
-        found[(m.group(1), m.group(2))] = (_num(m.group(3).strip()), _num(m.group(4).strip()))
-    rows: list[Row] = []
-    corpora = list(dict.fromkeys(corpus for corpus, _ in found))
-    for corpus in corpora:
-        ours, naive = found.get((corpus, "newsmon")), found.get((corpus, "naive"))
-        if ours is None:
-            continue
-        rows.append(
-            row(
-                f"topic matching throughput (normalise + match, one core), {corpus}",
-                "≥ 20 MB/s",
-                ours[0],
-                "MB/s",
-                peer="naive lower + substring",
-                peer_value=naive[0] if naive else None,
-                ratio=ours[0] / naive[0] if naive else None,
-                met=ours[0] >= 20,
-            )
-        )
-    if corpora and (ours := found.get((corpora[0], "newsmon"))):
-        naive = found.get((corpora[0], "naive"))
-        rows.append(
-            row(
-                "topic matching F1 on the labelled set (246 texts)",
-                "≥ 0.95",
-                ours[1],
-                "",
-                peer="naive lower + substring",
-                peer_value=naive[1] if naive else None,
-                ratio=ours[1] / naive[1] if naive and naive[1] else None,
-                met=ours[1] >= 0.95,
-            )
-        )
-    return rows
-
-
 def parse_report(out: str) -> list[Row]:
     """bench_report.py's tables: `| `cmd` | best | median | in-process | goal |` and ingest."""
     rows = []
@@ -203,7 +162,7 @@ def parse_report(out: str) -> list[Row]:
 
 SCRIPTS = [
     Script("extract", "bench_extract.py", parse_extract, with_peers_on_path=True),
-    Script("match", "bench_match.py", parse_match),
+    Script("topic", "bench_topic.py"),
     Script("report", "bench_report.py", parse_report),
     Script("poll", "bench_poll.py"),
     Script("latency", "bench_latency.py"),

@@ -14,15 +14,23 @@ from monitor.cli.app import App, pass_app
 from monitor.errors import ConfigError, NewsmonError
 
 if TYPE_CHECKING:
-    from monitor.config.models import Topic
+    from monitor.config.models import Config, Topic
 
 
-def _topic(app: App, topic_id: str) -> Topic:
-    topic = app.config.topic(topic_id)
+def _topic(config: Config, topic_id: str) -> Topic:
+    topic = config.topic(topic_id)
     if topic is None:
-        known = ", ".join(t.id for t in app.config.topics) or "none defined"
+        known = ", ".join(t.id for t in config.topics) or "none defined"
         raise ConfigError(f"unknown topic {topic_id!r} (known: {known})")
     return topic
+
+
+def _before_the_model(app: App) -> Config:
+    """The configuration, a topic's model file missing or stale allowed: labels come before a
+    model, and learning is how the file gets (re)written."""
+    from monitor.config.models import load_config
+
+    return load_config(app.config_file, on_model_error=lambda error: None)
 
 
 @click.command()
@@ -37,7 +45,7 @@ def label(app: App, ref: str, verdict: str, topic_id: str) -> None:
     from storage.labels import set_label
     from storage.queries import find_article
 
-    _topic(app, topic_id)
+    _topic(_before_the_model(app), topic_id)
     with Session(app.engine(upgrade=True)) as session:
         article = find_article(session, ref)
         if article is None or article.id is None:
@@ -81,15 +89,9 @@ def _examples(app: App, topic_id: str, file: str | None) -> list[dict[str, Any]]
 @pass_app
 def learn(app: App, topic_id: str, file: str | None, as_json: bool) -> None:
     """Fit the topic's relevance model on the stored labels (and a file); write its model file."""
-    from monitor.config.models import load_config
     from monitor.match.teach import train
 
-    # The model file may be missing or stale: learning is how it gets (re)written.
-    config = load_config(app.config_file, on_model_error=lambda error: None)
-    topic = config.topic(topic_id)
-    if topic is None:
-        known = ", ".join(t.id for t in config.topics) or "none defined"
-        raise ConfigError(f"unknown topic {topic_id!r} (known: {known})")
+    topic = _topic(_before_the_model(app), topic_id)
     if topic.actors is None or topic.model is None:
         raise ConfigError(
             f"topic {topic_id!r} has no model file to write: give it actors and model: PATH"
@@ -139,7 +141,7 @@ def rematch(app: App, topic_id: str | None, since: str | None, alert: bool, as_j
     from monitor.pipeline.rematch import rematch_all
     from monitor.report.spans import parse_when
 
-    topics = [_topic(app, topic_id).id] if topic_id else [t.id for t in app.config.topics]
+    topics = [_topic(app.config, topic_id).id] if topic_id else [t.id for t in app.config.topics]
     when = parse_when(since, now=app.now(), tz=app.config.settings.tz) if since else None
     progress = None
     if sys.stderr.isatty() and not as_json:

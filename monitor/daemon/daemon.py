@@ -313,8 +313,12 @@ class Daemon:
     # -- reload --------------------------------------------------------------------------------
     def reload(self) -> bool:
         """Swap in the configuration file's current content, or keep the old one if it is bad."""
+
+        def model_broken(err: ConfigError) -> None:
+            log.warning("reload: %s; that topic runs on its rules until the model is mended", err)
+
         try:
-            new = load_config(self.config_file)
+            new = load_config(self.config_file, on_model_error=model_broken)
             matcher = compile_topics(new.topics)
         except ConfigError as exc:
             for err in getattr(exc, "all", [exc]):

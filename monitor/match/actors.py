@@ -304,7 +304,7 @@ def _sentence(part: str, text: str, form: str, mentions: Sequence[PlaceMention])
         ):
             route = True
     found = _predicates(form)
-    preds = tuple((k, p) for _, _, k, p in found)
+    preds = tuple((k, text[s0:e0]) for s0, e0, k, _ in found)  # as written
     links: set[str] = set()
     acting = [m for m in actors if m.place.id in localities]
     for a, b in pairwise(acting):
