@@ -52,7 +52,7 @@ def test_round_trip(tmp_path: Path) -> None:
         (lambda t: t[: len(t) // 2], "invalid JSON"),
         (lambda t: t.replace('"n:ký kết": 1.25', '"n:ký kết": 9.0'), "checksum mismatch"),
         (lambda t: t.replace('"version": 1', '"version": 7'), "model version 7"),
-        (lambda t: t.replace("actors-ngrams-1", "other-2"), "run newsmon learn again"),
+        (lambda t: t.replace("actors-ngrams-2", "other-2"), "run newsmon learn again"),
         (lambda t: t.replace('"topic": "coop"', '"topic": "sport"'), "not 'coop'"),
         (lambda t: t.replace('"threshold": 0.6', '"threshold": 7'), "corrupt model file"),
         (lambda t: "[]", "not a newsmon model file"),

@@ -12,10 +12,11 @@ import math
 import re
 
 from monitor.match.actors import ActorSentence, Evidence
+from monitor.match.places import current_unit
 
 __all__ = ["FEATURES_VERSION", "features"]
 
-FEATURES_VERSION = "actors-ngrams-1"
+FEATURES_VERSION = "actors-ngrams-2"
 
 _WORD = re.compile(r"‹\w+›|[^\W\d_]+|\d+")
 _LEAD_CHARS = 400  # n-grams come from the title, the lead's start and the actor sentences
@@ -76,6 +77,20 @@ def features(ev: Evidence) -> dict[str, float]:
         out["r:foreign"] = 1.0
     if ev.foreign_only:
         out["r:foreign-only"] = 1.0
+    for s in ev.sentences:  # how every sentence with two actors and a predicate reads
+        if s.together:
+            for link in s.links:
+                out[f"any:{link}"] = 1.0
+            for klass in {k for k, _ in s.predicates}:
+                out[f"any:pred={klass}"] = 1.0
+            if s.joined:
+                out["any:joined"] = 1.0
+    units = {current_unit(p) for p in ev.localities}
+    if len(ev.localities) >= 2 and len(units) < len(ev.localities):
+        # Two of the names are one province since the 2025 merger ("Hậu Giang cũ", Cần Thơ).
+        out["r:merged-pair"] = 1.0
+        if len(units) == 1:
+            out["r:one-unit"] = 1.0
     together_parts = {s.part for s in ev.sentences if s.together}
     for part in together_parts:
         out[f"r:together-in={part}"] = 1.0

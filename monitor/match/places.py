@@ -233,6 +233,8 @@ _ORG_HEADS: list[tuple[str, str, bool]] = [
     ("Cảng", "company", False), ("Nhà máy", "company", True), ("Khách sạn", "company", True),
     ("Bia", "company", False), ("Xổ số", "company", False), ("doanh nghiệp", "company", False),
     ("Trường", "school", True), ("đại học", "school", True), ("ĐH", "school", True),
+    ("Viện", "school", True), ("hội doanh nhân", "company", True),
+    ("hiệp hội doanh nghiệp", "company", True), ("hội doanh nghiệp", "company", True),
     ("học viện", "school", True), ("Cao đẳng", "school", True), ("THPT", "school", True),
     ("bệnh viện", "hospital", True), ("BV", "hospital", True),
     ("Báo", "media", True), ("Đài", "media", True), ("Truyền hình", "media", True),
