@@ -50,7 +50,7 @@ def test_labelled_set_is_big_varied_and_hard() -> None:
     assert hard <= classes
     for cls in hard:
         assert sum(r["cls"] == cls for r in rows) >= 50, cls
-    assert {r["id"][:2] for r in rows} == {"tn", "tc", "ts"}  # North, Centre, South
+    assert {r["id"][:2] for r in rows} == {"tn", "tc", "ts", "tx"}  # North, Centre, South, extra
     assert sum(r["shape"] == "article" for r in rows) >= 300
     nfd = sum(
         unicodedata.is_normalized("NFD", r["title"]) and not r["title"].isascii() for r in rows
