@@ -1,0 +1,214 @@
+"""Stories: copies of one article (syndicated, republished, lightly edited) share a story id.
+
+An article's story id is the id of the earliest stored article it copies, or its own id when
+it copies none. "Copies" is decided by MinHash over the article's folded text (the search text:
+`monitor.match.normalize.fold` of title and body, so NFC/NFD, tone placement, case and spacing
+never split copies): word 4-shingles, plus each token holding a digit counted `NUMBER_WEIGHT`
+times (figures, dates and amounts tell two events written from one template apart). Two
+articles are copies when the estimated Jaccard similarity of those sets reaches `THRESHOLD`
+(chosen on tests/data/story_pairs.jsonl; bench/bench_stories.py prints precision and recall).
+Candidates come from rensa's LSH index over the articles first seen within the story window
+(`settings.story_window`, 7 days by default), kept in memory per engine and evicted as they age.
+
+Concurrency: `assign_stories` runs inside the transaction that inserts the articles, after
+the INSERT, which on SQLite holds the database's write lock; on PostgreSQL `lock_stories`
+takes a transaction-scoped advisory lock before the INSERT. Either way no other writer can
+commit articles until this transaction ends, so the index first catches up on every row
+committed by others (another source of the same pass, another daemon) and the decision sees
+them all. The index learns the new rows only from the database (a rolled-back transaction
+leaves nothing behind); their signatures are kept aside so they are not computed twice.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import rensa
+from sqlalchemy import Connection, Engine, bindparam, select, text, update
+
+from storage.models import Article
+
+SHINGLE = 4  # words per shingle
+NUMBER_WEIGHT = 6  # each token with a digit counts this many times
+NUM_PERM = 192
+BANDS = 64  # 3 rows a band: a pair at J = 0.42 is a candidate with p > 0.99
+SEED = 14
+THRESHOLD = 0.42  # estimated Jaccard from which two articles are copies
+MIN_FEATURES = 24  # shorter texts (a title alone) are never grouped: too little to tell
+DEFAULT_WINDOW = timedelta(days=7)
+_PG_STORY_LOCK = 0x6E6577_73746F72  # "newsstor": one story decision at a time per database
+_WORD = re.compile(r"[^\W_]+", re.ASCII)
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "THRESHOLD",
+    "StoryIndex",
+    "assign_stories",
+    "features",
+    "index_for",
+    "lock_stories",
+    "signature",
+    "similarity",
+]
+
+
+def features(folded: str) -> list[str]:
+    """The feature set of a folded text: word shingles and weighted number tokens."""
+    words = _WORD.findall(folded)
+    out = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    for word in words:
+        if not word.isalpha():
+            out.update(f"#{word}#{r}" for r in range(NUMBER_WEIGHT))
+    return list(out)
+
+
+def signature(folded: str) -> rensa.RMinHash | None:
+    """The MinHash of a folded text; None when it is too short to be grouped."""
+    feats = features(folded)
+    if len(feats) < MIN_FEATURES:
+        return None
+    sig = rensa.RMinHash(num_perm=NUM_PERM, seed=SEED)
+    sig.update(feats)
+    return sig
+
+
+def similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity of two folded texts (0 when either is too short)."""
+    sa, sb = signature(a), signature(b)
+    return 0.0 if sa is None or sb is None else float(sa.jaccard(sb))
+
+
+@dataclass
+class _Entry:
+    story: int
+    seen: datetime
+    sig: rensa.RMinHash
+
+
+@dataclass
+class StoryIndex:
+    """The LSH index of one database's articles within the window, caught up by id."""
+
+    window: timedelta = DEFAULT_WINDOW
+    high: int = 0  # every committed article with an id up to this one is known
+    loaded: bool = False
+    entries: dict[int, _Entry] = field(default_factory=dict)
+    order: deque[int] = field(default_factory=deque)  # ids in first-seen order, for eviction
+    aside: dict[int, tuple[int, rensa.RMinHash | None]] = field(default_factory=dict)
+    lsh: rensa.RMinHashLSH = field(
+        default_factory=lambda: rensa.RMinHashLSH(THRESHOLD, NUM_PERM, BANDS)
+    )
+
+    def _add(self, article_id: int, story: int, seen: datetime, sig: rensa.RMinHash) -> None:
+        self.entries[article_id] = _Entry(story, seen, sig)
+        self.order.append(article_id)
+        self.lsh.insert(article_id, sig)
+
+    def _evict(self, now: datetime) -> None:
+        oldest = now - self.window
+        while self.order:
+            first = self.entries.get(self.order[0])
+            if first is not None and first.seen >= oldest:
+                break
+            article_id = self.order.popleft()
+            if self.entries.pop(article_id, None) is not None:
+                self.lsh.remove(article_id)
+
+    def catch_up(self, connection: Connection, now: datetime, skip: set[int]) -> int:
+        """Learn the articles committed since the last call (all of the window the first
+        time); returns how many were read."""
+        table = Article.__table__  # type: ignore[attr-defined]
+        rows = connection.execute(
+            select(table.c.id, table.c.story_id, table.c.first_seen_at)
+            .where(table.c.id > self.high, table.c.first_seen_at >= now - self.window)
+            .order_by(table.c.id)
+        ).all()
+        rows = [r for r in rows if r[0] not in skip]
+        missing = [r[0] for r in rows if r[0] not in self.aside]
+        texts: dict[int, str] = {}
+        for i in range(0, len(missing), 500):
+            stmt = select(table.c.id, table.c.search_text).where(
+                table.c.id.in_(missing[i : i + 500])
+            )
+            texts.update((int(a), str(b)) for a, b in connection.execute(stmt))
+        for article_id, story, seen in rows:
+            if article_id in self.aside:
+                sig = self.aside[article_id][1]
+            else:
+                sig = signature(texts.get(article_id) or "")
+            if sig is not None:
+                self._add(article_id, int(story or article_id), seen, sig)
+            self.high = max(self.high, article_id)
+        self.aside = {k: v for k, v in self.aside.items() if k > self.high}
+        self.loaded = True
+        return len(rows)
+
+    def story_of(self, sig: rensa.RMinHash) -> int | None:
+        """The story of the earliest indexed article this signature copies, if any."""
+        best: tuple[datetime, int] | None = None
+        for key in self.lsh.query(sig):
+            entry = self.entries.get(key)
+            if entry is None or entry.sig.jaccard(sig) < THRESHOLD:
+                continue
+            if best is None or (entry.seen, key) < best:
+                best = (entry.seen, key)
+        return None if best is None else self.entries[best[1]].story
+
+
+_INDEXES: weakref.WeakKeyDictionary[Engine, StoryIndex] = weakref.WeakKeyDictionary()
+
+
+def index_for(engine: Engine, window: timedelta = DEFAULT_WINDOW) -> StoryIndex:
+    """The engine's story index (built from the database on first use)."""
+    index = _INDEXES.get(engine)
+    if index is None:
+        index = _INDEXES[engine] = StoryIndex(window=window)
+    index.window = window
+    return index
+
+
+def lock_stories(connection: Connection) -> None:
+    """PostgreSQL: one story decision at a time (until this transaction ends); SQLite needs
+    none (the INSERT before the decision holds the write lock)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_STORY_LOCK})
+
+
+def assign_stories(
+    connection: Connection,
+    new: Sequence[tuple[int, str]],
+    now: datetime,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+) -> dict[int, int]:
+    """Story ids for just-inserted articles, given as (id, search text) in insertion order, and
+    written to their rows; a copy joins the story of the earliest article it copies (one stored
+    before, or an earlier one of this batch). Returns {article id: story id}."""
+    if not new:
+        return {}
+    engine = connection.engine
+    index = index_for(engine, window)
+    ids = {article_id for article_id, _ in new}
+    index.catch_up(connection, now, skip=ids)
+    index._evict(now)
+    stories: dict[int, int] = {}
+    batch = StoryIndex(window=window)  # this batch's articles, not committed yet
+    for article_id, folded in new:
+        sig = signature(folded)
+        story = article_id
+        if sig is not None:
+            story = index.story_of(sig) or batch.story_of(sig) or article_id
+            batch._add(article_id, story, now, sig)
+        stories[article_id] = story
+        index.aside[article_id] = (story, sig)
+    table = Article.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        update(table).where(table.c.id == bindparam("aid")).values(story_id=bindparam("sid")),
+        [{"aid": article_id, "sid": story} for article_id, story in stories.items()],
+    )
+    return stories
