@@ -29,6 +29,7 @@ class ArticleDetail:
     matches: list[TopicMatch] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    same_story: list[Article] = field(default_factory=list)  # the story's other copies
 
 
 def find_article(session: Session, ref: str) -> Article | None:
@@ -61,8 +62,19 @@ def article_detail(session: Session, ref: str) -> ArticleDetail | None:
         .where(col(Alert.article_id) == article.id)
         .order_by(col(Alert.created_at), col(Alert.id))
     ).all()
+    copies = session.exec(
+        select(Article)
+        .where(col(Article.story_id) == (article.story_id or article.id))
+        .where(col(Article.id) != article.id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
+    ).all()
     return ArticleDetail(
-        article, source.name if source else None, list(matches), list(revisions), list(alerts)
+        article,
+        source.name if source else None,
+        list(matches),
+        list(revisions),
+        list(alerts),
+        list(copies),
     )
 
 

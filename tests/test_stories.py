@@ -287,3 +287,66 @@ def test_one_poll_pass_three_sources_one_alert_per_story(tmp_path: Path) -> None
     engine.dispose()
     assert len(set(stories.values())) == 4
     assert len(alerts) == 4
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "--config", str(path), "--db", db, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    report = json.loads(cli("report", "--format", "json"))
+    assert len(report["articles"]) == 9
+    assert {a["url"].split(":", 2)[2]: a["story"] for a in report["articles"]} == {
+        url.split(":", 2)[2]: story for url, story in stories.items()
+    }
+    counts = json.loads(cli("report", "--by", "story", "--format", "json"))["counts"]
+    assert sorted(c["articles"] for c in counts) == [1, 2, 3, 3]
+    markdown = cli("report", "--format", "markdown")
+    rows_shown = [line for line in markdown.splitlines() if line.startswith("| 20")]
+    assert len(rows_shown) == 4
+    assert sum("also: " in line for line in rows_shown) == 3
+    first = min(a["id"] for a in report["articles"])
+    shown = json.loads(cli("show", str(first), "--json"))
+    assert shown["story"] == first
+    assert {c["source"] for c in shown["same_story"]} == {"paper", "national"}
+
+
+def test_a_digest_lists_a_story_once_with_all_its_sources(engine: Engine, tmp_path: Path) -> None:
+    import asyncio
+
+    from monitor.config.models import parse_config
+    from notifiers.dispatch import dispatch_due
+
+    sources(engine, "portal", "paper", "national")
+    mou, road = by_id("copy-mou-less"), by_id("copy-road-more")
+    with HTTPReceiver() as hook:
+        data = {
+            "topics": [{"id": "all", "name": "Tin", "terms": {"tỉnh": 1}}],
+            "channels": [{"id": "team", "url": hook.url(), "mode": "digest", "digest_every": "1h"}],
+            "sources": [
+                {"id": s, "name": f"Báo {s}", "url": f"https://{s}.vn/"}
+                for s in ("portal", "paper", "national")
+            ],
+        }
+        path = tmp_path / "sources.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        config = parse_config(path.read_text(encoding="utf-8"), str(path), base=tmp_path)
+        with Session(engine) as session:
+            store_articles(session, "portal", [new("https://portal.vn/m", mou["a"])], T0)
+            store_articles(session, "paper", [new("https://paper.vn/m", mou["b"])], T0)
+            store_articles(session, "paper", [new("https://paper.vn/r", road["a"])], T0)
+            later = T0 + timedelta(minutes=20)
+            store_articles(session, "national", [new("https://national.vn/m", mou["b"])], later)
+        stats = asyncio.run(dispatch_due(engine, config, T0 + timedelta(hours=1)))
+        assert (stats.sent, stats.messages) == (2, 1)
+        [request] = hook.wait_for(1)
+    text = request.json()["message"]
+    assert "2 new article" in request.json()["title"]
+    assert text.count(mou["a"]["title"]) == 1
+    assert "portal.vn/m" in text and "paper.vn/m" not in text and "national.vn" not in text
+    assert "also: Báo paper, Báo national" in text
