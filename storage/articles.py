@@ -183,7 +183,10 @@ def store_articles(
             stmt = insert(table).returning(table.c.id, table.c.url)
             ids = {url: id_ for id_, url in connection.execute(stmt, rows)}
         stories = assign_stories(
-            connection, [(ids[a.url], a.search_text) for a in articles], now, window=story_window
+            connection,
+            [(ids[a.url], a.search_text, a.content_hash) for a in articles],
+            now,
+            window=story_window,
         )
         matches: list[dict[str, Any]] = []
         alerts: list[dict[str, Any]] = []

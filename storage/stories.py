@@ -39,7 +39,7 @@ NUM_PERM = 192
 BANDS = 64  # 3 rows a band: a pair at J = 0.42 is a candidate with p > 0.99
 SEED = 14
 THRESHOLD = 0.42  # estimated Jaccard from which two articles are copies
-MIN_FEATURES = 24  # shorter texts (a title alone) are never grouped: too little to tell
+MIN_SHINGLES = 40  # shorter texts (~40 words: a title, a teaser) are never grouped
 DEFAULT_WINDOW = timedelta(days=7)
 _PG_STORY_LOCK = 0x6E6577_73746F72  # "newsstor": one story decision at a time per database
 _WORD = re.compile(r"[^\W_]+", re.ASCII)
@@ -57,20 +57,23 @@ __all__ = [
 ]
 
 
-def features(folded: str) -> list[str]:
-    """The feature set of a folded text: word shingles and weighted number tokens."""
+def features(folded: str) -> list[str] | None:
+    """The feature set of a folded text: word shingles and weighted number tokens; None when
+    the text is too short to tell a copy from a look-alike."""
     words = _WORD.findall(folded)
-    out = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    for word in words:
-        if not word.isalpha():
-            out.update(f"#{word}#{r}" for r in range(NUMBER_WEIGHT))
+    out = set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
+    if len(out) < MIN_SHINGLES:
+        return None
+    numbers = {w for w in words if not w.isalpha()}
+    for r in range(NUMBER_WEIGHT):
+        out.update([f"#{w}#{r}" for w in numbers])
     return list(out)
 
 
 def signature(folded: str) -> rensa.RMinHash | None:
     """The MinHash of a folded text; None when it is too short to be grouped."""
     feats = features(folded)
-    if len(feats) < MIN_FEATURES:
+    if feats is None:
         return None
     sig = rensa.RMinHash(num_perm=NUM_PERM, seed=SEED)
     sig.update(feats)
@@ -99,7 +102,8 @@ class StoryIndex:
     loaded: bool = False
     entries: dict[int, _Entry] = field(default_factory=dict)
     order: deque[int] = field(default_factory=deque)  # ids in first-seen order, for eviction
-    aside: dict[int, tuple[int, rensa.RMinHash | None]] = field(default_factory=dict)
+    # this process's own new rows: (content hash, signature), used once they are committed
+    aside: dict[int, tuple[str, rensa.RMinHash | None]] = field(default_factory=dict)
     lsh: rensa.RMinHashLSH = field(
         default_factory=lambda: rensa.RMinHashLSH(THRESHOLD, NUM_PERM, BANDS)
     )
@@ -124,20 +128,22 @@ class StoryIndex:
         time); returns how many were read."""
         table = Article.__table__  # type: ignore[attr-defined]
         rows = connection.execute(
-            select(table.c.id, table.c.story_id, table.c.first_seen_at)
+            select(table.c.id, table.c.story_id, table.c.first_seen_at, table.c.content_hash)
             .where(table.c.id > self.high, table.c.first_seen_at >= now - self.window)
             .order_by(table.c.id)
         ).all()
         rows = [r for r in rows if r[0] not in skip]
-        missing = [r[0] for r in rows if r[0] not in self.aside]
+        # an id of a rolled-back row may be taken again (SQLite): the hash tells them apart
+        mine = {r[0] for r in rows if self.aside.get(r[0], ("",))[0] == r[3]}
+        missing = [r[0] for r in rows if r[0] not in mine]
         texts: dict[int, str] = {}
         for i in range(0, len(missing), 500):
             stmt = select(table.c.id, table.c.search_text).where(
                 table.c.id.in_(missing[i : i + 500])
             )
             texts.update((int(a), str(b)) for a, b in connection.execute(stmt))
-        for article_id, story, seen in rows:
-            if article_id in self.aside:
+        for article_id, story, seen, _ in rows:
+            if article_id in mine:
                 sig = self.aside[article_id][1]
             else:
                 sig = signature(texts.get(article_id) or "")
@@ -181,31 +187,34 @@ def lock_stories(connection: Connection) -> None:
 
 def assign_stories(
     connection: Connection,
-    new: Sequence[tuple[int, str]],
+    new: Sequence[tuple[int, str, str]],
     now: datetime,
     *,
     window: timedelta = DEFAULT_WINDOW,
 ) -> dict[int, int]:
-    """Story ids for just-inserted articles, given as (id, search text) in insertion order, and
+    """Story ids for just-inserted articles, given as (id, search text, content hash) in
+    insertion order, and
     written to their rows; a copy joins the story of the earliest article it copies (one stored
     before, or an earlier one of this batch). Returns {article id: story id}."""
     if not new:
         return {}
     engine = connection.engine
     index = index_for(engine, window)
-    ids = {article_id for article_id, _ in new}
+    ids = {article_id for article_id, _, _ in new}
     index.catch_up(connection, now, skip=ids)
     index._evict(now)
     stories: dict[int, int] = {}
-    batch = StoryIndex(window=window)  # this batch's articles, not committed yet
-    for article_id, folded in new:
+    batch: list[tuple[int, rensa.RMinHash]] = []  # this batch's articles, not committed yet
+    for article_id, folded, digest in new:
         sig = signature(folded)
         story = article_id
         if sig is not None:
-            story = index.story_of(sig) or batch.story_of(sig) or article_id
-            batch._add(article_id, story, now, sig)
+            story = index.story_of(sig) or next(
+                (s for s, other in batch if other.jaccard(sig) >= THRESHOLD), article_id
+            )
+            batch.append((story, sig))
         stories[article_id] = story
-        index.aside[article_id] = (story, sig)
+        index.aside[article_id] = (digest, sig)
     table = Article.__table__  # type: ignore[attr-defined]
     connection.execute(
         update(table).where(table.c.id == bindparam("aid")).values(story_id=bindparam("sid")),
