@@ -54,6 +54,7 @@ __all__ = [
     "lock_stories",
     "signature",
     "similarity",
+    "warm",
 ]
 
 
@@ -176,6 +177,16 @@ def index_for(engine: Engine, window: timedelta = DEFAULT_WINDOW) -> StoryIndex:
         index = _INDEXES[engine] = StoryIndex(window=window)
     index.window = window
     return index
+
+
+def warm(engine: Engine, now: datetime, window: timedelta = DEFAULT_WINDOW) -> int:
+    """Build the engine's index now (the daemon's start), outside any write transaction, so
+    the first poll that stores articles only catches up; returns how many articles it read."""
+    index = index_for(engine, window)
+    with engine.connect() as connection:
+        read = index.catch_up(connection, now, skip=set())
+        connection.rollback()
+    return read
 
 
 def lock_stories(connection: Connection) -> None:
