@@ -22,14 +22,17 @@ leaves nothing behind); their signatures are kept aside so they are not computed
 from __future__ import annotations
 
 import re
+import sqlite3
 import weakref
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import rensa
 from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from storage.models import Article
 
@@ -127,17 +130,13 @@ class StoryIndex:
     def catch_up(self, connection: Connection, now: datetime, skip: set[int]) -> int:
         """Learn the articles committed since the last call (all of the window the first
         time); returns how many were read."""
-        table = Article.__table__  # type: ignore[attr-defined]
-        rows = connection.execute(
-            select(table.c.id, table.c.story_id, table.c.first_seen_at, table.c.content_hash)
-            .where(table.c.id > self.high, table.c.first_seen_at >= now - self.window)
-            .order_by(table.c.id)
-        ).all()
-        rows = [r for r in rows if r[0] not in skip]
+        since = now - self.window
+        rows = [r for r in _recent(connection, self.high, since) if r[0] not in skip]
         # an id of a rolled-back row may be taken again (SQLite): the hash tells them apart
         mine = {r[0] for r in rows if self.aside.get(r[0], ("",))[0] == r[3]}
         missing = [r[0] for r in rows if r[0] not in mine]
         texts: dict[int, str] = {}
+        table = Article.__table__  # type: ignore[attr-defined]
         for i in range(0, len(missing), 500):
             stmt = select(table.c.id, table.c.search_text).where(
                 table.c.id.in_(missing[i : i + 500])
@@ -165,6 +164,54 @@ class StoryIndex:
             if best is None or (entry.seen, key) < best:
                 best = (entry.seen, key)
         return None if best is None else self.entries[best[1]].story
+
+
+_RECENT = "SELECT id, story_id, first_seen_at, content_hash FROM articles WHERE "
+_SET_STORY = "UPDATE articles SET story_id = ? WHERE id = ?"
+
+
+def _sqlite(connection: Connection, sql: str, params: Any, *, many: bool = False) -> list[Any]:
+    """A statement on the driver's own cursor, in the session's transaction: the grouping of
+    one new article costs a few statements, and SQLAlchemy's per-statement work would be most
+    of it. Errors come out as SQLAlchemy would raise them."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+            return []
+        return list(cursor.execute(sql, params).fetchall())
+    except sqlite3.Error as err:
+        raise DBAPIError.instance(sql, params, err, sqlite3.Error) from err
+    finally:
+        cursor.close()
+
+
+def _recent(
+    connection: Connection, high: int, since: datetime
+) -> list[tuple[int, int | None, datetime, str]]:
+    """(id, story_id, first_seen_at, content_hash) of the rows after id `high` (the first
+    time: of the window), in id order, first seen at or after `since`."""
+    table = Article.__table__  # type: ignore[attr-defined]
+    if connection.dialect.name == "sqlite":
+        dialect = connection.dialect
+        bind = table.c.first_seen_at.type.dialect_impl(dialect).bind_processor(dialect)
+        at = bind(since) if bind else since
+        where = "id > ? ORDER BY id" if high else "first_seen_at >= ? ORDER BY id"
+        found = _sqlite(connection, _RECENT + where, (high if high else at,))
+        return [
+            (i, story, datetime.fromisoformat(seen).replace(tzinfo=UTC), digest)
+            for i, story, seen, digest in found
+            if seen >= at
+        ]
+    stmt = select(table.c.id, table.c.story_id, table.c.first_seen_at, table.c.content_hash)
+    stmt = stmt.where(table.c.id > high) if high else stmt.where(table.c.first_seen_at >= since)
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in connection.execute(stmt.order_by(table.c.id))
+        if r[2] >= since
+    ]
 
 
 _INDEXES: weakref.WeakKeyDictionary[Engine, StoryIndex] = weakref.WeakKeyDictionary()
@@ -226,6 +273,9 @@ def assign_stories(
             batch.append((story, sig))
         stories[article_id] = story
         index.aside[article_id] = (digest, sig)
+    if connection.dialect.name == "sqlite":
+        _sqlite(connection, _SET_STORY, [(s, i) for i, s in stories.items()], many=True)
+        return stories
     table = Article.__table__  # type: ignore[attr-defined]
     connection.execute(
         update(table).where(table.c.id == bindparam("aid")).values(story_id=bindparam("sid")),
