@@ -166,6 +166,7 @@ SCRIPTS = [
     Script("report", "bench_report.py", parse_report),
     Script("poll", "bench_poll.py"),
     Script("latency", "bench_latency.py"),
+    Script("stories", "bench_stories.py"),
 ]
 
 
@@ -339,6 +340,12 @@ def write_doc(
         "  10 s interval with `follow: true` and an instant email channel to a loopback aiosmtpd",
         "  server; after every baseline, articles about regional cooperation appear at random",
         "  moments; latency = appearance → email received. RSS from /proc (VmHWM = peak).",
+        "- **Stories** (`bench/bench_stories.py`): pairing precision and recall on the labelled",
+        "  pairs of tests/data/story_pairs.jsonl (copies with realistic edits, events written from",
+        "  one template, unrelated items); then a SQLite database with a year of articles (500 a",
+        "  day) and new articles stored one per transaction through `store_articles`, a third of",
+        "  them edited copies of last week's: the time inside `storage.stories.assign_stories`",
+        "  (grouping) beside the rest of `store_articles` (storing), and the index rebuild.",
         "- **Politeness**: the site counts requests in flight per host and the smallest gap",
         "  between two request arrivals per host, over every newsmon run of the bench.",
         "",

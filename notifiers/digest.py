@@ -76,6 +76,7 @@ def _article_content(session: Session, config: Config, alert: Alert) -> AlertCon
         diff = revision.diff if revision is not None else None
     return AlertContent(
         kind=kind,
+        also=story_sources(session, config, article),
         title=article.title,
         url=article.url,
         source_name=_source_name(session, config, article.source_id),
@@ -85,6 +86,23 @@ def _article_content(session: Session, config: Config, alert: Alert) -> AlertCon
         spans=[(int(a), int(b)) for a, b in best.spans] if best is not None else [],
         diff=diff,
     )
+
+
+def story_sources(session: Session, config: Config, article: Article) -> list[str]:
+    """The names of the other sources that carry this article's story (its copies), in the
+    order they were first seen; the article's own source is left out."""
+    if article.story_id is None:
+        return []
+    stmt = (
+        select(Article.source_id)
+        .where(Article.story_id == article.story_id, Article.id != article.id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
+    )
+    seen: list[str] = []
+    for source_id in session.exec(stmt):
+        if source_id != article.source_id and source_id not in seen:
+            seen.append(source_id)
+    return [_source_name(session, config, s) for s in seen]
 
 
 def _health_content(session: Session, config: Config, alert: Alert) -> AlertContent:

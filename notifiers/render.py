@@ -49,6 +49,7 @@ class AlertContent:
     diff: str | None = None  # update: what changed
     error: str | None = None  # health: the last error line
     entries: list[AlertContent] = field(default_factory=list)  # digest: the articles
+    also: list[str] = field(default_factory=list)  # the story's other sources (its copies)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ def _article_blocks(
         ("Source", escape(clean(content.source_name, oneline=True), fmt)),
         ("Published", escape(format_time(content.published_at, tz), fmt)),
     ]
+    if content.also:
+        pairs.append(("Also in", escape(clean(", ".join(content.also), oneline=True), fmt)))
     topics = _sorted_topics(content)
     if topics:
         pairs.append(("Topics", _topics_value(topics, fmt)))
@@ -258,6 +261,8 @@ def _digest_entry(entry: AlertContent, fmt: Format, tz: ZoneInfo) -> str:
     )
     terms = sorted({clean(term, oneline=True) for t in entry.topics for term in TopicHit(*t).terms})
     line = f"{head} — {meta}" + (f" — {escape(', '.join(terms), fmt)}" if terms else "")
+    if entry.also:
+        line += " — " + escape(f"also: {clean(', '.join(entry.also), oneline=True)}", fmt)
     if fmt == "html":
         return f"<li>{line}</li>"
     return f"- {line}"

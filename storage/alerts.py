@@ -117,6 +117,17 @@ def enqueue_alert(
     return n == 1
 
 
+def story_heard_elsewhere(session: Session, article_id: int, story_id: int | None) -> set[str]:
+    """The channels that heard of this article's story through another copy: an edit of this
+    copy is no news to them (they follow the copy they were alerted about)."""
+    stmt = select(Alert.channel_id).where(
+        Alert.kind == "article",
+        Alert.key == f"article:{story_id or article_id}",
+        col(Alert.article_id) != article_id,
+    )
+    return set(session.exec(stmt))
+
+
 def due_alerts(
     session: Session, now: datetime, limit: int = 100, *, channel_ids: Collection[str] | None = None
 ) -> list[Alert]:

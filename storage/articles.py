@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from storage.models import (
     Article,
     TopicMatch,
 )
+from storage.stories import DEFAULT_WINDOW, assign_stories, lock_stories
 from storage.txn import chunks, unit
 
 
@@ -137,10 +138,16 @@ def store_articles(
     now: datetime,
     *,
     commit: bool = True,
+    story_window: timedelta = DEFAULT_WINDOW,
 ) -> int:
     """Store many new articles of one source, each with its matches and alert rows, in one
     unit of work: one INSERT executed over all the articles, one over all their matches, one
-    over all their alert rows (those already in the outbox are skipped). The caller makes sure
+    over all their alert rows (those already in the outbox are skipped).
+
+    Each article joins the story of the earliest article first seen within `story_window` that
+    it copies, or starts its own (storage/stories.py), decided in this transaction; an
+    "article" alert is keyed by its story ("article:<story id>"), so a channel hears of a story
+    once, from its first matched copy, whichever process stores the copies. The caller makes sure
     the URLs are not stored yet; a URL stored meanwhile raises IntegrityError (and, with
     commit, rolls the whole batch back). Returns how many were stored.
 
@@ -151,6 +158,7 @@ def store_articles(
         return 0
     with unit(session, commit):
         connection = session.connection()
+        lock_stories(connection)
         if connection.dialect.name == "sqlite":
             ids = _insert_articles_sqlite(connection, source_id, articles, now)
         else:
@@ -174,6 +182,12 @@ def store_articles(
             # RETURNING (id, url), matched up by URL: many rows go in each statement
             stmt = insert(table).returning(table.c.id, table.c.url)
             ids = {url: id_ for id_, url in connection.execute(stmt, rows)}
+        stories = assign_stories(
+            connection,
+            [(ids[a.url], a.search_text, a.content_hash) for a in articles],
+            now,
+            window=story_window,
+        )
         matches: list[dict[str, Any]] = []
         alerts: list[dict[str, Any]] = []
         for article in articles:
@@ -195,7 +209,7 @@ def store_articles(
                 alert_rows(
                     article.alerts,
                     now,
-                    row_id=article_id,
+                    row_id=stories[article_id],
                     article_id=article_id,
                     source_id=source_id,
                 )

@@ -26,7 +26,7 @@ __all__ = ["BY", "ReportFilter", "report_articles", "report_counts", "source_sto
 
 log = logging.getLogger("newsmon.report")
 
-BY = ("day", "source", "topic")
+BY = ("day", "source", "topic", "story")
 WHEN = "coalesce(articles.published_at, articles.first_seen_at)"  # = ix_articles_when
 _SNIPPET = 200
 
@@ -103,7 +103,7 @@ def _select(db: ReadDB, columns: str, f: ReportFilter, *, matched: bool = True) 
 
 _SHOWN = (  # read for the page's rows only (the body: for the snippets)
     "articles.url, articles.title, articles.source_id, articles.published_at, "
-    "articles.first_seen_at, articles.summary, articles.body"
+    "articles.first_seen_at, articles.summary, articles.body, articles.story_id"
 )
 
 
@@ -128,7 +128,9 @@ def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], i
         f"JOIN articles ON articles.id = page.id ORDER BY {outer_order}"
     )
     rows = db.rows(sql, params)
-    total = int(rows[0][8]) if rows else 0
+    total = int(rows[0][9]) if rows else 0
+    stories = {r[0]: int(r[8] or r[0]) for r in rows}
+    carriers = _story_sources(db, sorted(set(stories.values())))
     topics = _topic_hits(db, [r[0] for r in rows])
     snippets = _snippets({r[0]: (r[2], r[7]) for r in rows}, topics, f.search)
     articles = [
@@ -141,10 +143,27 @@ def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], i
             first_seen_at=db.when(r[5]) or datetime.min.replace(tzinfo=UTC),
             topics=tuple(hit for hit, _ in topics.get(r[0], ())),
             snippet=snippets.get(r[0]) or _shorten(r[6] or ""),
+            story=stories[r[0]],
+            also=tuple(s for s in carriers.get(stories[r[0]], ()) if s != r[3]),
         )
         for r in rows
     ]
     return articles, total
+
+
+def _story_sources(db: ReadDB, stories: Sequence[int]) -> dict[int, list[str]]:
+    """The sources carrying each story (every stored copy, first seen first)."""
+    out: dict[int, list[str]] = {}
+    for chunk in _chunks(stories):
+        sql = (
+            "SELECT story_id, source_id FROM articles "
+            f"WHERE story_id IN {_in(chunk)} ORDER BY first_seen_at, id"
+        )
+        for story, source in db.rows(sql, list(chunk)):
+            seen = out.setdefault(int(story), [])
+            if source not in seen:
+                seen.append(source)
+    return out
 
 
 def _catch_up(db: ReadDB) -> None:
@@ -246,6 +265,9 @@ def report_counts(db: ReadDB, f: ReportFilter, by: str, tz: tzinfo) -> list[Coun
     if by == "source":
         q = _select(db, "articles.source_id, count(*)", f)
         tail = "GROUP BY articles.source_id"
+    elif by == "story":
+        q = _select(db, "coalesce(articles.story_id, articles.id), count(*)", f)
+        tail = "GROUP BY coalesce(articles.story_id, articles.id)"
     elif by == "topic":
         q = _select(db, "topic_matches.topic_id, count(*)", f, matched=False)
         q.joins.insert(0, ("JOIN topic_matches ON topic_matches.article_id = articles.id", ()))
@@ -253,8 +275,8 @@ def report_counts(db: ReadDB, f: ReportFilter, by: str, tz: tzinfo) -> list[Coun
             q.where.append(("topic_matches.topic_id = ?", (f.topic,)))
         tail = "GROUP BY topic_matches.topic_id"
     else:
-        raise ValueError(f"cannot count by {by!r} (day, source or topic)")
-    counts = [Count(key, int(n)) for key, n in db.rows(*q.sql(tail))]
+        raise ValueError(f"cannot count by {by!r} (day, source, topic or story)")
+    counts = [Count(None if key is None else str(key), int(n)) for key, n in db.rows(*q.sql(tail))]
     if by == "topic" and f.all and f.topic is None:
         none = _select(db, "count(*)", f, matched=False)
         none.where.append(("articles.id NOT IN (SELECT article_id FROM topic_matches)", ()))

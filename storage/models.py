@@ -107,6 +107,7 @@ class Article(_Table, table=True):
         UniqueConstraint("url", name="uq_articles_url"),
         Index("ix_articles_first_seen_at", "first_seen_at"),
         Index("ix_articles_source_first_seen", "source_id", "first_seen_at"),
+        Index("ix_articles_story_id", "story_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,6 +123,7 @@ class Article(_Table, table=True):
     last_checked_at: datetime | None = _when()
     withdrawn_at: datetime | None = _when()
     search_text: str = Field(default="", sa_type=Text())  # folded text for search
+    story_id: int | None = None  # the earliest stored copy's id (storage/stories.py)
 
 
 class Revision(_Table, table=True):

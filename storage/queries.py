@@ -30,6 +30,7 @@ class ArticleDetail:
     revisions: list[Revision] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
+    same_story: list[Article] = field(default_factory=list)  # the story's other copies
 
 
 def find_article(session: Session, ref: str) -> Article | None:
@@ -65,6 +66,12 @@ def article_detail(session: Session, ref: str) -> ArticleDetail | None:
     labels = session.exec(
         select(Label).where(col(Label.article_id) == article.id).order_by(col(Label.topic_id))
     ).all()
+    copies = session.exec(
+        select(Article)
+        .where(col(Article.story_id) == (article.story_id or article.id))
+        .where(col(Article.id) != article.id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
+    ).all()
     return ArticleDetail(
         article,
         source.name if source else None,
@@ -72,6 +79,7 @@ def article_detail(session: Session, ref: str) -> ArticleDetail | None:
         list(revisions),
         list(alerts),
         list(labels),
+        list(copies),
     )
 
 

@@ -25,6 +25,7 @@ class StoredText:
     source_id: str
     title: str
     body: str
+    story_id: int | None = None  # the alert key names the story (storage/articles.py)
 
 
 def _since(stmt: object, since: datetime | None) -> object:
@@ -45,11 +46,14 @@ def iter_articles(
     """Articles in id order, ``batch`` at a time (keyset paging: no OFFSET scans)."""
     last = 0
     while True:
-        stmt = select(Article.id, Article.source_id, Article.title, Article.body).where(
-            col(Article.id) > last
-        )
+        stmt = select(
+            Article.id, Article.source_id, Article.title, Article.body, Article.story_id
+        ).where(col(Article.id) > last)
         stmt = _since(stmt, since).order_by(col(Article.id)).limit(batch)  # type: ignore[attr-defined]
-        rows = [StoredText(int(i), s, t or "", b or "") for i, s, t, b in session.exec(stmt)]
+        rows = [
+            StoredText(int(i), s, t or "", b or "", story)
+            for i, s, t, b, story in session.exec(stmt)
+        ]
         if not rows:
             return
         yield rows

@@ -31,6 +31,8 @@ class ReportArticle:
     first_seen_at: datetime
     topics: tuple[TopicHit, ...] = ()
     snippet: str = ""
+    story: int | None = None  # shared by every copy of one story (storage/stories.py)
+    also: tuple[str, ...] = ()  # the other sources that carry the story, first seen first
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,8 @@ def detail_json(d: ArticleDetail, tz: tzinfo) -> dict[str, Any]:
             }
             for al in d.alerts
         ],
+        "story": a.story_id or a.id,
+        "same_story": [{"id": c.id, "url": c.url, "source": c.source_id} for c in d.same_story],
     }
 
 
@@ -144,6 +146,10 @@ def detail_view(d: ArticleDetail, tz: tzinfo) -> Group:
         parts.append(alerts)
     else:
         parts.append(Text("No alerts.", style="dim"))
+    if d.same_story:
+        parts.append(Text(f"\nSame story ({len(d.same_story)} other copies)", style="bold"))
+        for c in d.same_story:
+            parts.append(Text(f"  {c.id}  {c.source_id}  {c.url}"))
     return Group(*parts)
 
 

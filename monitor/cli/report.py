@@ -101,7 +101,11 @@ def _emit(result: Any, output: str | None) -> None:
 @click.option("--source", "source", metavar="ID", help="Only articles of this source.")
 @click.option("--search", metavar="TEXT", help='Words or "a phrase"; ignores diacritics and case.')
 @click.option("--all", "all_", is_flag=True, help="Every stored article, matched or not.")
-@click.option("--by", type=click.Choice(["day", "source", "topic"]), help="Print counts.")
+@click.option(
+    "--by",
+    type=click.Choice(["day", "source", "topic", "story"]),
+    help="Print counts (story: copies per story).",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
     help="csv is UTF-8 with a byte order mark (opens in spreadsheets as is).",

@@ -67,6 +67,7 @@ class Settings(_Model):
     alert_on_first_poll: bool = False
     failure_alert_after: Annotated[int, Field(ge=1)] = 3
     allow_private: bool = False
+    story_window: Duration = timedelta(days=7)  # copies are grouped with articles this young
 
     @field_validator("timezone")
     @classmethod
@@ -77,7 +78,7 @@ class Settings(_Model):
             raise ValueError(f"unknown time zone {value!r} (try Asia/Ho_Chi_Minh)") from None
         return value
 
-    @field_validator("interval", "timeout")
+    @field_validator("interval", "timeout", "story_window")
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value.total_seconds() <= 0:

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -97,8 +98,12 @@ class Daemon:
             loop.add_signal_handler(sig, self._on_stop)
         loop.add_signal_handler(signal.SIGHUP, self._on_reload)
         from storage.sources import sync_sources
+        from storage.stories import warm
 
         sync_sources(self.engine, self.config)
+        started = time.monotonic()
+        read = warm(self.engine, self.clock(), self.config.settings.story_window)
+        log.info("story index: %d articles in %.1f s", read, time.monotonic() - started)
         self._leases = SourceLeases(self.engine)
         self._fetcher = Fetcher(self.config.settings)
         self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.config.settings.tz)

@@ -34,6 +34,7 @@ from monitor.match.matcher import Matcher
 from monitor.pipeline.read import match_article
 from monitor.pipeline.rows import content_hash, search_text
 from notifiers import outbox
+from storage.alerts import story_heard_elsewhere
 from storage.models import Article as StoredArticle
 from storage.models import TopicMatch as StoredMatch
 from storage.revisions import add_revision, articles_to_recheck, mark_checked, mark_withdrawn
@@ -170,6 +171,9 @@ async def recheck_article(
         config, source, [*before, *(m.topic_id for m in matches)], stored.baseline
     )
     with Session(engine) as session:
+        # a copy of a story a channel heard of through another copy: its edits are not news
+        elsewhere = story_heard_elsewhere(session, stored.id, stored.story_id)
+        alerts = [a for a in alerts if a.channel_id not in elsewhere]
         add_revision(
             session,
             stored.id,

@@ -17,7 +17,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
@@ -175,11 +175,21 @@ def write_poll(
     try:
         with Session(engine, expire_on_commit=False) as session:
             try:
-                record.new = store_articles(session, source.id, found.articles, now, commit=False)
+                record.new = store_articles(
+                    session,
+                    source.id,
+                    found.articles,
+                    now,
+                    commit=False,
+                    story_window=config.settings.story_window,
+                )
             except IntegrityError:
                 session.rollback()
                 alone = True
-                record.new = sum(_store_alone(engine, source.id, a, now) for a in found.articles)
+                window = config.settings.story_window
+                record.new = sum(
+                    _store_alone(engine, source.id, a, now, window) for a in found.articles
+                )
             record.stamp(started)
             _record_in(
                 session,
@@ -201,14 +211,16 @@ def write_poll(
         index_articles(engine, at_least=INDEX_EVERY)
 
 
-def _store_alone(engine: Engine, source_id: str, article: NewArticle, now: datetime) -> int:
+def _store_alone(
+    engine: Engine, source_id: str, article: NewArticle, now: datetime, window: timedelta
+) -> int:
     """One article in its own transaction, through the same batch path; 0 if its URL is
     stored already (before this poll or by a racing one)."""
     with Session(engine, expire_on_commit=False) as session:
         if article_rows.known_urls(session, [article.url]):
             return 0
         try:
-            return store_articles(session, source_id, [article], now)
+            return store_articles(session, source_id, [article], now, story_window=window)
         except IntegrityError:
             if article_rows.known_urls(session, [article.url]):
                 return 0  # a racing insert of the same URL

@@ -85,6 +85,7 @@ def _queue(
     for article_id, topic_id in sorted(added):
         by_article.setdefault(article_id, []).append(topic_id)
     source_of = {a.id: a.source_id for a in batch}
+    story_of = {a.id: a.story_id or a.id for a in batch}
     for article_id, topics in by_article.items():
         source = sources.get(source_of[article_id])
         if source is None:
@@ -94,7 +95,7 @@ def _queue(
                 session,
                 spec.channel_id,
                 spec.kind,
-                f"article:{article_id}",
+                f"article:{story_of[article_id]}",  # one alert per story, as a poll keys it
                 now=now,
                 article_id=article_id,
                 source_id=spec.source_id,

@@ -90,7 +90,26 @@ def article_json(article: ReportArticle, tz: tzinfo) -> dict[str, Any]:
         "first_seen_at": iso(article.first_seen_at, tz),
         "topics": [{"id": t.id, "score": t.score, "terms": list(t.terms)} for t in article.topics],
         "snippet": article.snippet,
+        "story": article.story if article.story is not None else article.id,
     }
+
+
+def one_per_story(articles: Sequence[ReportArticle]) -> list[ReportArticle]:
+    """The first row of each story, in order (the table, markdown and HTML show a story once,
+    its other sources under "also")."""
+    seen: set[int] = set()
+    out = []
+    for a in articles:
+        story = a.story if a.story is not None else a.id
+        if story not in seen:
+            seen.add(story)
+            out.append(a)
+    return out
+
+
+def source_text(article: ReportArticle) -> str:
+    """The source, and the other sources of its story: "paper (also: portal, national)"."""
+    return f"{article.source} (also: {', '.join(article.also)})" if article.also else article.source
 
 
 def articles_json(articles: Sequence[ReportArticle], total: int, tz: tzinfo) -> str:
@@ -178,10 +197,10 @@ def articles_markdown(
         "| Date | Source | Title | Topics | Snippet |",
         "|---|---|---|---|---|",
     ]
-    for a in articles:
+    for a in one_per_story(articles):
         title = f"[{_md(a.title)}](<{a.url.replace('>', '%3E')}>)"
         when = local(a.published_at or a.first_seen_at, tz)
-        row = (when, _md(a.source), title, _md(_topics_text(a)), _md(a.snippet))
+        row = (when, _md(source_text(a)), title, _md(_topics_text(a)), _md(a.snippet))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -231,13 +250,13 @@ def articles_html(
 ) -> str:
     esc = html.escape
     rows = []
-    for a in articles:
+    for a in one_per_story(articles):
         href = _href(a.url)
         title = f'<a href="{esc(href)}">{esc(a.title)}</a>' if href else esc(a.title)
         snippet = f'<div class="snippet">{esc(a.snippet)}</div>' if a.snippet else ""
         rows.append(
             f"<tr><td>{esc(local(a.published_at or a.first_seen_at, tz))}</td>"
-            f"<td>{esc(a.source)}</td><td>{title}{snippet}</td>"
+            f"<td>{esc(source_text(a))}</td><td>{title}{snippet}</td>"
             f"<td>{esc(_topics_text(a))}</td></tr>"
         )
     table = (
@@ -289,7 +308,7 @@ def articles_table(
     table.add_column("Source", overflow="fold", max_width=20)
     table.add_column("Article", overflow="fold")
     table.add_column("Topics", overflow="fold", max_width=24)
-    for a in articles:
+    for a in one_per_story(articles):
         cell = Text(a.title, style=f"bold link {a.url}" if _href(a.url) else "bold")
         if a.snippet:
             cell.append("\n" + a.snippet, style="dim")
@@ -297,7 +316,7 @@ def articles_table(
         table.add_row(
             str(a.id),
             local(a.published_at or a.first_seen_at, tz),
-            Text(a.source),
+            Text(a.source + (f"\nalso: {', '.join(a.also)}" if a.also else "")),
             cell,
             topics,
         )
