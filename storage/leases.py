@@ -1,4 +1,5 @@
-"""What several daemons on one PostgreSQL share: source leases (rows) and advisory locks.
+"""What several daemons on one PostgreSQL share: source leases (rows), the live daemons (rows)
+and advisory locks.
 
 **Source leases** (`source_leases`, one row per source): a daemon claims a source before
 polling it: the row is free (no owner, or its hold lapsed) and, for a scheduled poll, due (no
@@ -7,6 +8,11 @@ expiry (now + ttl) and the poll's start in one statement; the holder renews its 
 polls and releases them after. Every time is the database server's clock (`clock_timestamp()`),
 so daemons on machines whose clocks differ still agree. A daemon killed with -9 or cut off
 from the server simply stops renewing: its leases lapse within the ttl.
+
+**Live daemons** (`daemons`): each daemon's row, renewed with its leases. A scheduled claim is
+fair: a daemon that was the last to poll more than an even share of the sources (among the live
+daemons, plus one) leaves due sources to the others, so a daemon that starts later, or takes
+over from one that died, gets its part without any configuration.
 
 **Advisory locks** (`SessionLocks`): session-level `pg_try_advisory_lock` on one connection of
 their own, for short turns such as "this daemon sends this channel's messages now"; they end
@@ -25,9 +31,11 @@ from sqlalchemy.engine import Connection, Engine
 __all__ = ["RowLeases", "SessionLocks", "advisory_key"]
 
 _NOW = "clock_timestamp()"
+_TTL = "CAST(:ttl AS float8) * interval '1 second'"
+_IDS = "CAST(:ids AS varchar[])"
 _CLAIM = f"""
 INSERT INTO source_leases (source_id, owner, expires_at, polled_at)
-SELECT sid, :owner, {_NOW} + CAST(:ttl AS float8) * interval '1 second', {_NOW} FROM unnest(CAST(:ids AS varchar[])) AS sid
+SELECT sid, :owner, {_NOW} + {_TTL}, {_NOW} FROM unnest({_IDS}) AS sid
 ORDER BY sid
 ON CONFLICT (source_id) DO UPDATE
 SET owner = excluded.owner, expires_at = excluded.expires_at, polled_at = excluded.polled_at
@@ -35,18 +43,27 @@ WHERE (source_leases.owner IS NULL OR source_leases.expires_at IS NULL
        OR source_leases.expires_at <= {_NOW})
   AND (source_leases.polled_at IS NULL
        OR source_leases.polled_at <= {_NOW} - CAST(:gap AS float8) * interval '1 second')
+  AND (NOT :fair OR source_leases.owner = :owner OR {{share}})
 RETURNING source_id
+"""
+# the fair share: the sources whose last poll is this daemon's stay under an even split among
+# the live daemons, plus one (the owner of a source's last poll keeps polling it freely)
+_SHARE = """(SELECT count(*) FROM source_leases WHERE owner = :owner) <
+  ceil((SELECT count(*) FROM source_leases)::float8
+       / greatest(1, (SELECT count(*) FROM daemons WHERE expires_at > clock_timestamp()))) + 1"""
+_HEARTBEAT = f"""
+INSERT INTO daemons (name, started_at, expires_at) VALUES (:owner, {_NOW}, {_NOW} + {_TTL})
+ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at
 """
 _RENEW = f"""
 UPDATE source_leases
-SET expires_at = CASE WHEN source_id = ANY(CAST(:ids AS varchar[])) THEN {_NOW} + CAST(:ttl AS float8) * interval '1 second'
-                      ELSE {_NOW} END
+SET expires_at = CASE WHEN source_id = ANY({_IDS}) THEN {_NOW} + {_TTL} ELSE {_NOW} END
 WHERE owner = :owner AND expires_at > {_NOW}
 RETURNING source_id
 """
 _RELEASE = f"""
 UPDATE source_leases SET expires_at = {_NOW}
-WHERE source_id = ANY(CAST(:ids AS varchar[])) AND owner = :owner AND expires_at > {_NOW}
+WHERE source_id = ANY({_IDS}) AND owner = :owner AND expires_at > {_NOW}
 """
 
 
@@ -66,15 +83,35 @@ class RowLeases:
     def __init__(self, engine: Engine, owner: str, ttl: float) -> None:
         self.engine, self.owner, self.ttl = engine, owner, ttl
 
-    def claim(self, source_ids: Iterable[str], *, min_gap: float = 0.0) -> set[str]:
+    def claim(
+        self, source_ids: Iterable[str], *, min_gap: float = 0.0, fair: bool = False
+    ) -> set[str]:
         """The sources of `source_ids` now leased to this owner: free and not polled under a
-        lease in the last `min_gap` seconds (0: a poll asked for now, `newsmon poll`)."""
+        lease in the last `min_gap` seconds (0: a poll asked for now, `newsmon poll`); `fair`
+        (a daemon's scheduled claim): not while this daemon polls more than its share of the
+        sources among the live daemons, so that the work spreads over all of them."""
         ids = sorted(set(source_ids))  # one order for every claimer: no deadlock between them
         if not ids:
             return set()
-        params = {"ids": ids, "owner": self.owner, "ttl": self.ttl, "gap": max(0.0, min_gap)}
+        params = {
+            "ids": ids,
+            "owner": self.owner,
+            "ttl": self.ttl,
+            "gap": max(0.0, min_gap),
+            "fair": fair,
+        }
         with self.engine.begin() as conn:
-            return {row[0] for row in conn.execute(text(_CLAIM), params)}
+            return {row[0] for row in conn.execute(text(_CLAIM.format(share=_SHARE)), params)}
+
+    def heartbeat(self) -> None:
+        """Say this daemon is alive for another ttl (the fair share counts the live ones)."""
+        with self.engine.begin() as conn:
+            conn.execute(text(_HEARTBEAT), {"owner": self.owner, "ttl": self.ttl})
+
+    def leave(self) -> None:
+        """This daemon stops: it no longer counts among the live ones."""
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM daemons WHERE name = :owner"), {"owner": self.owner})
 
     def renew(self, source_ids: Iterable[str]) -> set[str]:
         """Extend this owner's live leases of `source_ids` by the ttl, and free its other live
@@ -82,6 +119,7 @@ class RowLeases:
         ids = sorted(set(source_ids))
         with self.engine.begin() as conn:
             params = {"ids": ids, "owner": self.owner, "ttl": self.ttl}
+            conn.execute(text(_HEARTBEAT), params)
             return {row[0] for row in conn.execute(text(_RENEW), params)} & set(ids)
 
     def release(self, source_ids: Iterable[str]) -> None:

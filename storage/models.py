@@ -18,6 +18,7 @@ __all__ = [
     "Alert",
     "Article",
     "ChannelState",
+    "Daemon",
     "PollLog",
     "Revision",
     "Source",
@@ -110,6 +111,16 @@ class SourceLease(_Table, table=True):
     owner: str | None = None  # "host:pid" of the holder (or the last holder, once released)
     expires_at: datetime | None = _when()  # the hold lapses then unless renewed; past: free
     polled_at: datetime | None = _when()  # when the last poll under a lease started
+
+
+class Daemon(_Table, table=True):
+    """A running `newsmon run` on PostgreSQL ("host:pid"); alive while `expires_at` is ahead."""
+
+    __tablename__ = "daemons"
+
+    name: str = Field(primary_key=True)
+    started_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False)
 
 
 class Article(_Table, table=True):

@@ -114,6 +114,7 @@ class Daemon:
         ttl = lease_ttl(self.config).total_seconds()
         self._leases = SourceLeases(self.engine, owner=self.name, ttl=ttl)
         if self._leases.shared:  # PostgreSQL: other daemons may share the sources
+            self._leases.join()
             self._keeper = LeaseKeeper(self._leases)
             self._channel_locks = SessionLocks(self.engine, "newsmon channel")
             keeper = loop.create_task(self._keeper.run(), name="leases")
@@ -187,6 +188,7 @@ class Daemon:
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._leases is not None:
             self._leases.close()
+            self._leases.leave()
         if self._channel_locks is not None:
             self._channel_locks.close()
         if self._state.force.is_set():

@@ -219,7 +219,7 @@ class SourceLeases:
             return self.try_take(source_id)
         if source_id in self._held:
             return False
-        got = source_id in self._rows.claim([source_id], min_gap=min_gap)
+        got = source_id in self._rows.claim([source_id], min_gap=min_gap, fair=True)
         if got:
             self._held.add(source_id)
         return got
@@ -235,6 +235,18 @@ class SourceLeases:
         lost = (before & self._held) - kept  # taken meanwhile: not this renewal's business
         self._held -= lost
         return lost
+
+    def join(self) -> None:
+        """A daemon starts (PostgreSQL): it counts among the live ones from now on."""
+        if self._rows is not None:
+            self._rows.heartbeat()
+
+    def leave(self) -> None:
+        if self._rows is not None:
+            try:
+                self._rows.leave()
+            except Exception as exc:
+                log.warning("daemon row not removed (%s); it lapses by itself", _reason(exc))
 
     def forget(self) -> None:
         """Drop what this process thinks it holds (the server is away: the rows lapse)."""

@@ -1,4 +1,5 @@
-"""Source leases: which daemon polls a source now, until when, and when a poll last started.
+"""Source leases: which daemon polls a source now, until when, and when a poll last started;
+and the live daemons (name "host:pid", renewed with their leases), for the fair share.
 
 Several `newsmon run` on one PostgreSQL share the sources through these rows (storage/leases.py):
 a daemon claims a free (or lapsed) and due lease before polling, renews it while the poll runs
@@ -34,8 +35,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("source_id"),
     )
     op.create_index("ix_source_leases_owner", "source_leases", ["owner"])
+    op.create_table(
+        "daemons",
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("daemons")
     op.drop_index("ix_source_leases_owner", table_name="source_leases")
     op.drop_table("source_leases")
