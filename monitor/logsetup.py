@@ -58,15 +58,23 @@ class SecretFilter(logging.Filter):
 secret_filter = SecretFilter()
 
 
-def setup_logging(verbose: int = 0, quiet: int = 0) -> None:
-    """Root logging to stderr: WARNING by default for commands, -v INFO, -vv DEBUG, -q ERROR."""
+def setup_logging(verbose: int = 0, quiet: int = 0, *, name: str | None = None) -> None:
+    """Root logging to stderr: WARNING by default for commands, -v INFO, -vv DEBUG, -q ERROR.
+
+    `name` (the daemon's "host:pid") goes on every line, so the logs of several daemons that
+    share a database can be told apart once gathered."""
     level = logging.WARNING - 10 * verbose + 10 * quiet
     level = max(logging.DEBUG, min(logging.CRITICAL, level))
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(_FORMAT, "%Y-%m-%dT%H:%M:%S%z"))
+    fmt = (
+        _FORMAT
+        if name is None
+        else _FORMAT.replace("%(name)s", name.replace("%", "%%") + " %(name)s")
+    )
+    handler.setFormatter(logging.Formatter(fmt, "%Y-%m-%dT%H:%M:%S%z"))
     handler.addFilter(secret_filter)
     root.addHandler(handler)
     root.setLevel(level)

@@ -25,6 +25,7 @@ from storage.alerts import (
     mark_sent,
     set_last_digest,
 )
+from storage.leases import SessionLocks
 from storage.models import Alert
 
 log = logging.getLogger("newsmon.outbox")
@@ -48,7 +49,12 @@ class DispatchStats:
 
 
 async def dispatch_due(
-    engine: Engine, config: Config, now: datetime, *, limit: int = 100
+    engine: Engine,
+    config: Config,
+    now: datetime,
+    *,
+    limit: int = 100,
+    locks: SessionLocks | None = None,
 ) -> DispatchStats:
     """Send what is due: instant alerts, due digests, health alerts (also of digest channels).
 
@@ -57,8 +63,32 @@ async def dispatch_due(
     each. Each alert is claimed before it is sent and marked right after: a crash between the
     service accepting a message and the mark can repeat that one message (after LEASE).
     Alerts of channels that are gone or disabled stay pending and are reported in `stranded`.
+
+    On PostgreSQL several daemons dispatch: a channel's round is one dispatcher's turn (an
+    advisory lock per channel, on `locks`' connection, or one of this call's own), the others
+    skip that channel until the next round; so one message per channel is in flight across all
+    daemons, and a digest's slot is checked and recorded by one of them.
     """
     stats = DispatchStats()
+    own_locks = locks is None and engine.dialect.name == "postgresql"
+    if own_locks:
+        locks = SessionLocks(engine, "newsmon channel")
+    try:
+        await _dispatch_all(engine, config, now, limit, locks, stats)
+    finally:
+        if own_locks and locks is not None:
+            locks.close()
+    return stats
+
+
+async def _dispatch_all(
+    engine: Engine,
+    config: Config,
+    now: datetime,
+    limit: int,
+    locks: SessionLocks | None,
+    stats: DispatchStats,
+) -> None:
     channels = [c for c in config.channels if c.enabled]
     with Session(engine) as session:
         stats.stranded = _stranded(session, {c.id for c in channels})
@@ -69,13 +99,31 @@ async def dispatch_due(
                 "%d alert(s) wait for channel %s, not enabled in the config", count, channel_id
             )
     results = await asyncio.gather(
-        *(_dispatch_channel(engine, config, c, now, limit, stats) for c in channels),
+        *(_channel_turn(engine, config, c, now, limit, stats, locks) for c in channels),
         return_exceptions=True,
     )
     errors = [r for r in results if isinstance(r, BaseException)]
     if errors:
         raise errors[0]
-    return stats
+
+
+async def _channel_turn(
+    engine: Engine,
+    config: Config,
+    channel: Channel,
+    now: datetime,
+    limit: int,
+    stats: DispatchStats,
+    locks: SessionLocks | None,
+) -> None:
+    """The channel's round, if no other dispatcher is in its own round of this channel."""
+    if locks is not None and not locks.try_lock(channel.id):
+        return
+    try:
+        await _dispatch_channel(engine, config, channel, now, limit, stats)
+    finally:
+        if locks is not None:
+            locks.unlock(channel.id)
 
 
 def _stranded(session: Session, enabled: set[str]) -> dict[str, int]:

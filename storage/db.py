@@ -58,7 +58,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cur.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, application_name: str | None = None) -> Engine:
     """An engine for a `sqlite:///path` or `postgresql://…` URL, set up for a long-running daemon.
 
     The folder of a SQLite file is created; failing that is a StorageError. Nothing connects yet:
@@ -87,9 +87,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if backend in ("postgresql", "postgres"):
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(
-            parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}
-        )
+        connect: dict[str, Any] = {"connect_timeout": 10}
+        if application_name:  # how pg_stat_activity names the sessions (`newsmon run host:pid`)
+            connect["application_name"] = application_name
+        return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect)
     raise StorageError(
         f"database {redact_db_url(parsed)}: only sqlite:/// and postgresql:// URLs are supported"
     )

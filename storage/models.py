@@ -18,10 +18,12 @@ __all__ = [
     "Alert",
     "Article",
     "ChannelState",
+    "Daemon",
     "Label",
     "PollLog",
     "Revision",
     "Source",
+    "SourceLease",
     "TopicMatch",
     "UTCDateTime",
     "as_utc",
@@ -97,6 +99,29 @@ class Source(_Table, table=True):
     polls: int = 0
     poll_ms_total: int = 0
     last_new_at: datetime | None = _when()
+
+
+class SourceLease(_Table, table=True):
+    """Which daemon holds a source's poll lease and until when (database clock), and when a
+    poll under a lease last started: how several daemons on PostgreSQL share the sources."""
+
+    __tablename__ = "source_leases"
+    __table_args__ = (Index("ix_source_leases_owner", "owner"),)
+
+    source_id: str = Field(primary_key=True, foreign_key="sources.id", ondelete="CASCADE")
+    owner: str | None = None  # "host:pid" of the holder (or the last holder, once released)
+    expires_at: datetime | None = _when()  # the hold lapses then unless renewed; past: free
+    polled_at: datetime | None = _when()  # when the last poll under a lease started
+
+
+class Daemon(_Table, table=True):
+    """A running `newsmon run` on PostgreSQL ("host:pid"); alive while `expires_at` is ahead."""
+
+    __tablename__ = "daemons"
+
+    name: str = Field(primary_key=True)
+    started_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False)
 
 
 class Article(_Table, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import Alert, Article, Label, Revision, Source, TopicMatch
+from storage.models import Alert, Article, Label, Revision, Source, SourceLease, TopicMatch
 
 __all__ = ["ArticleDetail", "SourceHealth", "article_detail", "source_health"]
 
@@ -93,6 +93,7 @@ class SourceHealth:
     source: Source
     articles: int
     last_article_at: datetime | None
+    lease: SourceLease | None = None  # several daemons: who holds or last held its lease
 
     @property
     def ok(self) -> bool:
@@ -110,6 +111,7 @@ def source_health(session: Session) -> list[SourceHealth]:
         col(Article.source_id), func.count(), func.max(Article.first_seen_at)
     ).group_by(col(Article.source_id))
     counts = {sid: (n, last) for sid, n, last in session.execute(stmt).all()}
+    leases = {lease.source_id: lease for lease in session.exec(select(SourceLease)).all()}
     rows = []
     for src in session.exec(select(Source)).all():
         n, last = counts.get(src.id, (0, None))
@@ -117,6 +119,6 @@ def source_health(session: Session) -> list[SourceHealth]:
             last = datetime.fromisoformat(last).replace(tzinfo=UTC)
         elif isinstance(last, datetime) and last.tzinfo is None:
             last = last.replace(tzinfo=UTC)
-        rows.append(SourceHealth(src, int(n), last))
+        rows.append(SourceHealth(src, int(n), last, leases.get(src.id)))
     rows.sort(key=lambda h: (h.ok, -h.source.consecutive_failures, h.source.id))
     return rows

@@ -46,7 +46,7 @@ def iter_articles(
     """Articles in id order, ``batch`` at a time (keyset paging: no OFFSET scans)."""
     last = 0
     while True:
-        stmt = select(
+        stmt = select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
             Article.id, Article.source_id, Article.title, Article.body, Article.story_id
         ).where(col(Article.id) > last)
         stmt = _since(stmt, since).order_by(col(Article.id)).limit(batch)  # type: ignore[attr-defined]

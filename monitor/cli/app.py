@@ -65,12 +65,13 @@ class App:
     def db_url(self) -> str:
         return database_url(self.db_option, self.quick_config)
 
-    def engine(self, *, upgrade: bool = False) -> Engine:
-        """The database engine; ``upgrade`` applies migrations first (run, poll)."""
+    def engine(self, *, upgrade: bool = False, application_name: str | None = None) -> Engine:
+        """The database engine; ``upgrade`` applies migrations first (run, poll);
+        ``application_name`` names its PostgreSQL sessions (`pg_stat_activity`)."""
         if self._engine is None:
             from storage.db import make_engine
 
-            self._engine = make_engine(self.db_url)
+            self._engine = make_engine(self.db_url, application_name=application_name)
         if upgrade:
             from storage.db import upgrade as do_upgrade
 

@@ -199,6 +199,8 @@ def source_json(h: SourceHealth, tz: tzinfo, configured: bool, enabled: bool) ->
         "avg_poll_ms": h.avg_poll_ms,
         "configured": configured,
         "enabled": enabled,
+        "owner": h.lease.owner if h.lease else None,
+        "lease_expires_at": iso(h.lease.expires_at, tz) if h.lease else None,
     }
 
 

@@ -43,6 +43,7 @@ def selected_sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
 async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str, Any]:
     """Poll the sources concurrently (the fetcher keeps limits), then deliver what is due."""
     from monitor.daemon.lock import SourceLeases, poll_leased
+    from monitor.daemon.schedule import lease_ttl
     from monitor.pipeline.persist import PollBatch
     from storage.sources import sync_sources
 
@@ -50,7 +51,9 @@ async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str
     sync_sources(engine, config)
     matcher = compile_topics(config.topics)
     batch = PollBatch(engine, sources)
-    leases = SourceLeases(engine)  # a source the daemon is polling right now waits for it
+    # a source a daemon is polling right now waits for it
+    leases = SourceLeases(engine, ttl=lease_ttl(config).total_seconds())
+    renewer = asyncio.get_running_loop().create_task(leases.keep_renewed())
     try:
         async with Fetcher(config.settings) as fetcher:
             now = app.now()
@@ -63,6 +66,7 @@ async def poll_all(app: App, sources: list[Source], *, alerts: bool) -> dict[str
                 )
             )
     finally:
+        renewer.cancel()
         batch.flush()  # the unchanged sources' bookkeeping, kept even if the pass was cut short
         leases.close()
     summary: dict[str, Any] = {

@@ -23,11 +23,12 @@ def run(app: App) -> int:
     Logs go to stderr at INFO (-q: warnings only, -v: debug).
     """
     from monitor.daemon.daemon import Daemon, Options
-    from monitor.daemon.lock import DaemonLock, LockHeld
+    from monitor.daemon.lock import DaemonLock, LockHeld, daemon_name
 
-    setup_logging(app.verbose + 1, app.quiet)  # one line per poll by default
+    name = daemon_name()
+    setup_logging(app.verbose + 1, app.quiet, name=name)  # one line per poll by default
     config, options = app.config, Options.from_env()
-    engine = app.engine()
+    engine = app.engine(application_name=f"newsmon run {name}")
     try:
         lock = DaemonLock(engine).acquire()
     except LockHeld as exc:

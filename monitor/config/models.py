@@ -68,6 +68,7 @@ class Settings(_Model):
     failure_alert_after: Annotated[int, Field(ge=1)] = 3
     allow_private: bool = False
     story_window: Duration = timedelta(days=7)  # copies are grouped with articles this young
+    lease_ttl: Duration | None = None  # several daemons: None = a third of the shortest interval
 
     @field_validator("timezone")
     @classmethod
@@ -78,10 +79,10 @@ class Settings(_Model):
             raise ValueError(f"unknown time zone {value!r} (try Asia/Ho_Chi_Minh)") from None
         return value
 
-    @field_validator("interval", "timeout", "story_window")
+    @field_validator("interval", "timeout", "story_window", "lease_ttl")
     @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value.total_seconds() <= 0:
+    def _positive(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value.total_seconds() <= 0:
             raise ValueError("must be longer than 0s")
         return value
 

@@ -36,14 +36,23 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from monitor.config.models import Config, Source, load_config
-from monitor.daemon.lock import SourceLeases
+from monitor.daemon.leasing import LeaseKeeper
+from monitor.daemon.lock import SourceLeases, daemon_name
 from monitor.daemon.recheck import recheck_due
-from monitor.daemon.schedule import Options, grace_time, make_trigger, schedule_key
+from monitor.daemon.schedule import (
+    Options,
+    grace_time,
+    lease_ttl,
+    make_trigger,
+    min_gap,
+    schedule_key,
+)
 from monitor.errors import ConfigError
 from monitor.fetch.client import Fetcher
 from monitor.logsetup import register_secrets
 from monitor.match.matcher import Matcher, compile_topics
 from monitor.pipeline.poll import poll_source
+from storage.leases import SessionLocks
 
 log = logging.getLogger("newsmon.run")
 
@@ -89,6 +98,9 @@ class Daemon:
         self._state = _State()
         self._fetcher: Fetcher | None = None
         self._leases: SourceLeases | None = None
+        self._keeper: LeaseKeeper | None = None
+        self._channel_locks: SessionLocks | None = None
+        self.name = daemon_name()  # host:pid, in leases, logs and `sources`
         self._scheduler: AsyncIOScheduler | None = None
 
     # -- the main loop -------------------------------------------------------------------------
@@ -104,7 +116,14 @@ class Daemon:
         started = time.monotonic()
         read = warm(self.engine, self.clock(), self.config.settings.story_window)
         log.info("story index: %d articles in %.1f s", read, time.monotonic() - started)
-        self._leases = SourceLeases(self.engine)
+        ttl = lease_ttl(self.config).total_seconds()
+        self._leases = SourceLeases(self.engine, owner=self.name, ttl=ttl)
+        if self._leases.shared:  # PostgreSQL: other daemons may share the sources
+            self._leases.join()
+            self._keeper = LeaseKeeper(self._leases)
+            self._channel_locks = SessionLocks(self.engine, "newsmon channel")
+            keeper = loop.create_task(self._keeper.run(), name="leases")
+            self._background.add(keeper)
         self._fetcher = Fetcher(self.config.settings)
         self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=self.config.settings.tz)
         self._schedule(self._enabled(self.config), first=True)
@@ -118,10 +137,12 @@ class Daemon:
         self._scheduler.start()
         dispatcher = loop.create_task(self._dispatch_loop(), name="dispatcher")
         log.info(
-            "newsmon run: %d sources scheduled, %d channels; config %s",
+            "newsmon run: %d sources scheduled, %d channels; config %s; daemon %s (%s)",
             len(self._enabled(self.config)),
             sum(c.enabled for c in self.config.channels),
             self.config_file,
+            self.name,
+            f"shared database, lease ttl {ttl:g}s" if self._leases.shared else "sole daemon",
         )
         try:
             while True:
@@ -167,8 +188,14 @@ class Daemon:
         await asyncio.sleep(0)  # the scheduler shuts down on the loop's next turn
         if self._fetcher is not None:
             await self._fetcher.aclose()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         if self._leases is not None:
             self._leases.close()
+            self._leases.leave()
+        if self._channel_locks is not None:
+            self._channel_locks.close()
         if self._state.force.is_set():
             log.warning("stopped at once (second signal): %d task(s) cancelled", len(leftover))
             return 1
@@ -246,15 +273,38 @@ class Daemon:
         source = config.source(source_id)
         if source is None or not source.enabled or fetcher is None or leases is None:
             return
-        if not leases.try_take(source_id):
-            log.info("poll %s skipped: another newsmon process is polling it now", source_id)
-            return
+        keeper = self._keeper
+        if keeper is not None and not keeper.online:
+            return  # the database is out of reach: no lease, no poll (the keeper retries)
         try:
-            await poll_source(self.engine, config, fetcher, matcher, source, self.clock())
+            got = leases.claim_due(source_id, min_gap(config, source, self.clock()))
+        except Exception as exc:  # the keeper notices within a third of the ttl
+            log.warning("poll %s skipped: lease not claimed (%s)", source_id, type(exc).__name__)
+            return
+        if not got:
+            log.log(
+                logging.DEBUG if leases.shared else logging.INFO,
+                "poll %s skipped: another newsmon process is polling it now%s",
+                source_id,
+                " or polled it less than an interval ago" if leases.shared else "",
+            )
+            return
+        poll = asyncio.get_running_loop().create_task(
+            poll_source(self.engine, config, fetcher, matcher, source, self.clock())
+        )
+        if keeper is not None:
+            keeper.started(source_id, poll)
+        try:
+            await poll
+        except asyncio.CancelledError:
+            if keeper is None or source_id not in keeper.lost or not poll.cancelled():
+                raise
         except Exception:  # the database went away mid-poll: log, keep the schedule
             log.exception("poll %s failed", source_id)
         finally:
-            leases.give_back(source_id)
+            if keeper is not None and keeper.ended(source_id):
+                log.warning("poll %s stopped: its lease could not be renewed", source_id)
+            leases.give_back(source_id)  # a no-op for a lease lost or forgotten meanwhile
             self._alerts_due.set()
 
     async def _recheck_job(self) -> None:
@@ -299,8 +349,12 @@ class Daemon:
                 await asyncio.wait_for(self._alerts_due.wait(), tick)
             self._alerts_due.clear()
             last_round = self._stopping  # set before the final wake-up: this round sees all
+            if self._keeper is not None and not self._keeper.online and not last_round:
+                continue  # the database is out of reach: the keeper says when it is back
             try:
-                stats = await dispatch_due(self.engine, self.config, self.clock())
+                stats = await dispatch_due(
+                    self.engine, self.config, self.clock(), locks=self._channel_locks
+                )
             except Exception as exc:  # the database is away: say so once, not every second
                 reason = f"{type(exc).__name__}: {exc}"
                 if reason != failing:

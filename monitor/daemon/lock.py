@@ -1,34 +1,34 @@
-"""Who may poll what: one daemon per database, one poller per source at a time.
+"""Who may poll what: one daemon per SQLite database, any number on PostgreSQL, one poller per
+source at a time.
 
-Both locks are held by the operating system or the database server, not written as rows, so a
-process killed with -9 (or a power cut) leaves nothing stale behind — the next start simply gets
-them.
-
-- **Daemon lock.** SQLite: ``flock`` on ``<db file>.lock`` for the life of the process.
-  PostgreSQL: ``pg_try_advisory_lock`` on a connection of its own (per database and schema).
-- **Source leases.** A `newsmon poll` next to a running daemon must not poll a source the daemon
-  is polling right now (and vice versa). SQLite: a POSIX record lock on one byte of
-  ``<db file>.poll.lock`` per source (its offset is a hash of the id). PostgreSQL: a session-level
-  advisory lock per source, on one dedicated connection.
+- **Daemon lock.** SQLite: ``flock`` on ``<db file>.lock`` for the life of the process (a second
+  `newsmon run` exits 2). PostgreSQL: none: several daemons share the database (SPEC "Several
+  daemons"), each named ``host:pid`` (`daemon_name`).
+- **Source leases.** A source is polled by one process at a time (`newsmon run` or `poll`).
+  SQLite: a POSIX record lock on one byte of ``<db file>.poll.lock`` per source (its offset is a
+  hash of the id), dropped by the kernel when the process dies. PostgreSQL: a row per source in
+  ``source_leases`` (storage/leases.py) with its owner and expiry on the server's clock; the
+  holder renews it while polling, and a killed or cut-off process loses it within the ttl. A
+  daemon's scheduled claim also needs the source to be due (no poll started under a lease for
+  most of its interval), so several daemons poll each source about once per interval in all.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
-import hashlib
 import logging
 import os
+import socket
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from monitor.errors import NewsmonError
+from storage.leases import RowLeases, advisory_key
 
 if TYPE_CHECKING:
     from monitor.config.models import Config, Source
@@ -46,10 +46,13 @@ class LockHeld(NewsmonError):
     """Another `newsmon run` already owns this database."""
 
 
-def _key(*parts: str) -> int:
-    """A signed 64-bit key for advisory locks (stable across processes and versions)."""
-    digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+_key = advisory_key
+DEFAULT_TTL = 30.0  # seconds: a lease not renewed for this long is free (`newsmon poll`)
+
+
+def daemon_name() -> str:
+    """How this process is named in leases, logs and `sources`: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def sqlite_path(engine: Engine) -> Path | None:
@@ -62,22 +65,16 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(db).resolve()
 
 
-def _pg_schema(conn: Connection) -> str:
-    return str(conn.execute(select(func.current_schema())).scalar() or "public")
-
-
 class DaemonLock:
-    """Held from `acquire` until the process ends (or `release`)."""
+    """Held from `acquire` until the process ends (or `release`); on PostgreSQL shared."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.what = ""
         self._fd: int | None = None
-        self._conn: Connection | None = None
-        self._key = 0
 
     def acquire(self) -> DaemonLock:
-        """Take the lock or raise LockHeld("another newsmon run holds …")."""
+        """Take the lock or raise LockHeld("another newsmon run holds …") (SQLite)."""
         path = sqlite_path(self.engine)
         if path is not None:
             self.what = f"{path}.lock"
@@ -86,34 +83,21 @@ class DaemonLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
-                raise LockHeld(f"another newsmon run holds {self.what}") from None
+                raise LockHeld(
+                    f"another newsmon run holds {self.what} (SQLite: one daemon per database;"
+                    " several daemons need PostgreSQL)"
+                ) from None
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
             self._fd = fd
         elif self.engine.dialect.name == "postgresql":
-            conn = self.engine.connect()
-            schema = _pg_schema(conn)
-            key = self._key = _key("newsmon run", schema)
-            got = conn.execute(select(func.pg_try_advisory_lock(key))).scalar()
-            conn.commit()
-            self.what = f"advisory lock {key} on {self.engine.url.render_as_string()}"
-            if not got:
-                conn.close()
-                raise LockHeld(f"another newsmon run holds {self.what} (schema {schema})")
-            self._conn = conn
+            self.what = "shared"  # several daemons share a PostgreSQL database (source leases)
         return self
 
     def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
-        if self._conn is not None:
-            with contextlib.suppress(Exception):  # unlocked now, not when the backend exits
-                self._conn.execute(select(func.pg_advisory_unlock(self._key)))
-                self._conn.commit()
-            self._conn.detach()  # out of the pool: closing ends the session and its lock
-            self._conn.close()
-            self._conn = None
 
 
 class _Backend(Protocol):
@@ -151,27 +135,20 @@ class _FileLeases:
         os.close(self._fd)
 
 
-class _AdvisoryLeases:
-    """Session advisory locks on one connection of their own (never the pool's)."""
+class _RowBackend:
+    """PostgreSQL: lease rows (storage/leases.py); claims fail closed when the server is away."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._conn = engine.connect()
-        self._schema = _pg_schema(self._conn)
-        self._conn.commit()
+    def __init__(self, engine: Engine, owner: str, ttl: float) -> None:
+        self.rows = RowLeases(engine, owner, ttl)
 
     def try_take(self, source_id: str) -> bool:
-        key = _key("lease", self._schema, source_id)
-        got = bool(self._conn.execute(select(func.pg_try_advisory_lock(key))).scalar())
-        self._conn.commit()
-        return got
+        return source_id in self.rows.claim([source_id])
 
     def give_back(self, source_id: str) -> None:
-        self._conn.execute(select(func.pg_advisory_unlock(_key("lease", self._schema, source_id))))
-        self._conn.commit()
+        self.rows.release([source_id])
 
     def close(self) -> None:
-        self._conn.detach()  # out of the pool: closing ends the session and its locks
-        self._conn.close()
+        pass
 
 
 class _LocalLeases:
@@ -191,31 +168,89 @@ class SourceLeases:
     """`leases.try_take(id)` before polling a source, `leases.give_back(id)` after.
 
     Inside one process a source is also taken once at a time, so two tasks of the same process
-    never poll it together either.
+    never poll it together either. On PostgreSQL (`shared`) the holder renews what it holds
+    (`renew`, at least every ttl/3) and a daemon claims with `claim_due`.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, owner: str | None = None, ttl: float = DEFAULT_TTL):
         path = sqlite_path(engine)
+        self.owner = owner or daemon_name()
+        self.ttl = ttl
         self._backend: _Backend
+        self._rows: RowLeases | None = None
         if path is not None:
             self._backend = _FileLeases(Path(f"{path}.poll.lock"))
         elif engine.dialect.name == "postgresql":
-            self._backend = _AdvisoryLeases(engine)
+            backend = _RowBackend(engine, self.owner, ttl)
+            self._backend, self._rows = backend, backend.rows
         else:
             self._backend = _LocalLeases()
         self._held: set[str] = set()
 
+    @property
+    def shared(self) -> bool:
+        """True on PostgreSQL: leases are rows other daemons see, and must be renewed."""
+        return self._rows is not None
+
+    @property
+    def held(self) -> set[str]:
+        return set(self._held)
+
     def try_take(self, source_id: str) -> bool:
+        """Take the source's lease for a poll now; False while another process polls it."""
         if source_id in self._held:
             return False
         try:
             got = self._backend.try_take(source_id)
-        except Exception as exc:  # a lost lease connection must not stop polling
+        except Exception as exc:
+            if self.shared:  # never poll without the lease: the server decides who polls
+                log.warning("lease for %s not taken (%s)", source_id, _reason(exc))
+                return False
             log.warning("lease for %s not checked (%s); polling anyway", source_id, exc)
             got = True
         if got:
             self._held.add(source_id)
         return got
+
+    def claim_due(self, source_id: str, min_gap: float) -> bool:
+        """A scheduled poll's claim: free, and (PostgreSQL) no poll of it started under a lease
+        in the last `min_gap` seconds (by any daemon). Raises when the server cannot be asked."""
+        if self._rows is None:
+            return self.try_take(source_id)
+        if source_id in self._held:
+            return False
+        got = source_id in self._rows.claim([source_id], min_gap=min_gap, fair=True)
+        if got:
+            self._held.add(source_id)
+        return got
+
+    async def renew(self, timeout: float | None = None) -> set[str]:
+        """Extend the leases held (PostgreSQL), the statement in a thread; the ones the server no
+        longer gives this process are forgotten and returned as lost. Raises when the server
+        cannot be asked within `timeout` seconds."""
+        if self._rows is None:
+            return set()
+        before = set(self._held)
+        kept = await asyncio.wait_for(asyncio.to_thread(self._rows.renew, before), timeout)
+        lost = (before & self._held) - kept  # taken meanwhile: not this renewal's business
+        self._held -= lost
+        return lost
+
+    def join(self) -> None:
+        """A daemon starts (PostgreSQL): it counts among the live ones from now on."""
+        if self._rows is not None:
+            self._rows.heartbeat()
+
+    def leave(self) -> None:
+        if self._rows is not None:
+            try:
+                self._rows.leave()
+            except Exception as exc:
+                log.warning("daemon row not removed (%s); it lapses by itself", _reason(exc))
+
+    def forget(self) -> None:
+        """Drop what this process thinks it holds (the server is away: the rows lapse)."""
+        self._held.clear()
 
     async def take(self, source_id: str, *, wait: float, step: float = 0.2) -> bool:
         """Wait up to `wait` seconds for a source another process is polling (the `poll` command)."""
@@ -226,6 +261,15 @@ class SourceLeases:
             await asyncio.sleep(step)
         return True
 
+    async def keep_renewed(self) -> None:
+        """Renew the held leases every ttl/3 until cancelled (`newsmon poll` on PostgreSQL)."""
+        while self.shared:
+            await asyncio.sleep(self.ttl / 3)
+            try:
+                await self.renew(self.ttl / 2)
+            except Exception as exc:
+                log.warning("leases not renewed (%s)", _reason(exc))
+
     def give_back(self, source_id: str) -> None:
         if source_id not in self._held:
             return
@@ -233,12 +277,17 @@ class SourceLeases:
         try:
             self._backend.give_back(source_id)
         except Exception as exc:
-            log.warning("lease for %s not released (%s)", source_id, exc)
+            log.warning("lease for %s not released (%s)", source_id, _reason(exc))
 
     def close(self) -> None:
         for source_id in list(self._held):
             self.give_back(source_id)
         self._backend.close()
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 
 
 async def poll_leased(

@@ -108,6 +108,33 @@ def make_trigger(
     return trigger, start
 
 
+def lease_ttl(config: Config) -> timedelta:
+    """How long a source lease lasts unless renewed (PostgreSQL): `settings.lease_ttl`, or a
+    third of the shortest interval, within 3 s to 60 s. A daemon killed or cut off loses its
+    leases within this; it renews every third of it."""
+    if config.settings.lease_ttl is not None:
+        return config.settings.lease_ttl
+    intervals = [
+        (s.interval or config.settings.interval).total_seconds()
+        for s in config.sources
+        if s.enabled and not s.schedule
+    ] or [config.settings.interval.total_seconds()]
+    return timedelta(seconds=min(60.0, max(3.0, min(intervals) / 3)))
+
+
+def min_gap(config: Config, source: Source, now: datetime) -> float:
+    """Seconds since the last poll (by any daemon) before a scheduled poll claims the source:
+    most of its interval, so that a daemon's own next run (jitter ≤ a tenth) always qualifies
+    and the runs of the others just after a poll do not."""
+    if source.schedule:
+        trigger = CronTrigger.from_crontab(source.schedule, timezone=config.settings.tz)
+        first = trigger.get_next_fire_time(None, now)
+        second = trigger.get_next_fire_time(first, first) if first else None
+        gap = (second - first).total_seconds() if first and second else 600.0
+        return gap / 2
+    return 0.85 * (source.interval or config.settings.interval).total_seconds()
+
+
 def grace_time(config: Config, source: Source) -> int:
     """A run late by less than this still happens (a busy loop, a suspended laptop)."""
     interval = source.interval or config.settings.interval
