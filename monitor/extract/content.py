@@ -28,6 +28,10 @@ _UNLIKELY = re.compile(
     r"lien-?quan|tin-?khac|xem-?them|xem-?nhieu|doc-?nhieu|binh-?luan|chia-?se|quang-?cao|"
     r"lien-?ket-?web|widget|toolbar|print(?![a-z])|author-?bio|byline|dateline|caption|credit|copyright",
 )
+_OFF_TOPIC = re.compile(
+    r"related|recommend|foot|share|sharing|social|newsletter|subscri|promo|sponsor|tag-?list|"
+    r"lien-?quan|tin-?khac|xem-?them|chia-?se"
+)
 _ALWAYS = re.compile(r"comment|disqus|respond|replies|binh-?luan|binhluan")
 _MAYBE = re.compile(
     r"and|article|body|column|content|main|shadow|detail|noi-?dung|chi-?tiet|post|entry|story",
@@ -59,6 +63,8 @@ _INLINE_DIVS = f"div:not(:has({_BLOCK_LIST}))"
 _DIRECT_ONLY = {"div", "section", "article", "main", "td", "dd", "blockquote"}
 _CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
 _MIN_PARA = 25
+_SENTENCE_END = re.compile(r"[.!?…。！？](?:\s|$)")
+_PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", "table"))
 
 
 def _info(node: LexborNode) -> tuple[int, float]:
@@ -79,7 +85,12 @@ def _hint_info(cls: str | None, ident: str | None) -> tuple[int, float]:
     removal = 0
     if _ALWAYS.search(hint):
         removal = 2
-    elif _UNLIKELY.search(hint) and not _MAYBE.search(hint):
+    elif _UNLIKELY.search(hint) and not any(
+        # a word like "post" or "article" does not save a block it names as related, shared
+        # or footer: "post-content share-bar" stays, "related-posts" and "entry-footer" go
+        _MAYBE.search(t) and not _OFF_TOPIC.search(t)
+        for t in hint.split()
+    ):
         removal = 1
     return removal, weight
 
@@ -229,10 +240,11 @@ def _siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> l
     if parent is None or parent.tag in ("html", "body"):
         return [best]
     threshold = max(10.0, best_score * 0.2)
-    chosen = []
+    chosen, after = [], False
     for sib in parent.iter():
         if sib.mem_id == best.mem_id:
             chosen.append(sib)
+            after = True
             continue
         entry = scores.get(sib.mem_id)
         if entry and entry[1] * (1 - _link_density(sib)) >= threshold:
@@ -244,7 +256,32 @@ def _siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> l
                 0 < len(text) <= 80 and ld == 0 and text.endswith(".")
             ):
                 chosen.append(sib)
+        elif _same_kind(sib, best) or _prose(sib, 400 if after else 150):
+            chosen.append(sib)
     return chosen
+
+
+def _same_kind(sib: LexborNode, best: LexborNode) -> bool:
+    """A block like the best one (same tag, same first class): one article's sections split
+    by figures, ads or a page builder's rows. Kept unless it is mostly links."""
+    if sib.tag != best.tag:
+        return False
+    mine = (sib.attributes.get("class") or "").split()[:1]
+    if not mine or mine != (best.attributes.get("class") or "").split()[:1]:
+        return False
+    text = sib.text().strip()
+    return len(text) >= _MIN_PARA and _link_density(sib, len(text)) < 0.3
+
+
+def _prose(sib: LexborNode, least: int) -> bool:
+    """An unscored block of plain sentences next to the article (its paragraphs sit deeper
+    than scores reach): long, almost no links, not hinted as boilerplate."""
+    if sib.tag not in _PROSE_TAGS:
+        return False
+    text = sib.text().strip()
+    if len(text) < least or len(_SENTENCE_END.findall(text)) < 2:
+        return False
+    return _class_weight(sib) >= 0 and _link_density(sib, len(text)) < 0.1
 
 
 def _clean(node: LexborNode) -> None:

@@ -1,0 +1,79 @@
+"""Automatic mode on layouts seen on real pages, one failure class each: an article split
+into sibling blocks, a lead outside the body's block, related boxes named after posts.
+
+The pages are written here, small, in Vietnamese and other languages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from monitor.extract import extract_article
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2024, 12, 1, 9, 0, tzinfo=TZ)
+URL = "https://bao.example.vn/kinh-te/hop-tac-vung-123.html"
+
+VI = [
+    "Sáng nay, lãnh đạo thành phố làm việc với các sở, ngành về kế hoạch hợp tác với TP.HCM.",
+    "Các đơn vị được giao rà soát danh mục dự án, đề xuất nguồn vốn và báo cáo trước ngày 15.",
+    "Thành phố cũng đề nghị tăng cường kết nối cung cầu, đưa nông sản vào các chuỗi siêu thị.",
+    "Theo kế hoạch, các tỉnh trong vùng sẽ ký kết chương trình phối hợp, chia sẻ dữ liệu, đào tạo.",
+]
+DE = [
+    "Die Stadt hat am Montag beschlossen, den Radverkehr im Zentrum deutlich auszubauen, sagte der Bürgermeister.",
+    "Geplant sind neue Radwege, sichere Abstellanlagen und eine bessere Beleuchtung, vor allem an Schulen.",
+    "Die Kosten von rund vier Millionen Euro teilen sich Land, Kreis und Stadt, heißt es im Beschluss.",
+    "Kritik kam von den Händlern, die um Parkplätze fürchten, und vom Verband der Pendler.",
+]
+NAV = (
+    '<ul class="menu">'
+    + "".join(f'<li><a href="/muc-{i}">Chuyên mục số {i}</a></li>' for i in range(12))
+    + "</ul>"
+)
+
+
+def read(html: str) -> str:
+    return extract_article(URL, html.encode(), "text/html", None, tz=TZ, now=NOW).body
+
+
+def test_sections_split_by_a_figure_join_into_one_body() -> None:
+    # a page builder puts each section in its own block of the same kind; the figure between
+    # them (and the block's low score: one paragraph each) must not cut the article in two
+    html = f"""<html><body>{NAV}<div class="page"><h1>Tiêu đề</h1>
+    <div class="field-item"><p>{VI[0]}</p><p>{VI[1]}</p><p>{VI[2]}</p></div>
+    <figure><img src="a.jpg"></figure>
+    <div class="field-item"><div><div><p>{VI[3]}</p></div></div></div>
+    </div><div class="footer">Cơ quan chủ quản: UBND thành phố</div></body></html>"""
+    assert read(html) == "\n\n".join(VI)
+
+
+def test_unscored_prose_block_before_the_body_is_kept() -> None:
+    # sentences nested deeper than scores reach, beside the article, with no links
+    deep = f"<div><div><div><div><span>{DE[0]} {DE[1]}</span></div></div></div></div>"
+    html = f"""<html><body>{NAV}<div class="wrap"><section>{deep}</section>
+    <div class="text"><p>{DE[2]}</p><p>{DE[3]}</p><p>{DE[2]}</p><p>{DE[3]}</p></div></div>
+    </body></html>"""
+    body = read(html)
+    assert body.startswith(f"{DE[0]} {DE[1]}")
+    assert body.endswith(DE[3])
+
+
+def test_related_posts_box_inside_the_article_is_dropped() -> None:
+    # "post" and "article" name article containers, but not a box of related posts
+    related = (
+        '<div id="jp-relatedposts" class="jp-relatedposts"><h3>Ähnliche Beiträge</h3>'
+        "<p>Radwege in der Altstadt: die Pläne des Rathauses für das kommende Jahr</p></div>"
+    )
+    footer = '<footer class="entry-footer">Dieser Eintrag wurde veröffentlicht in Stadt.</footer>'
+    html = f"""<html><body>{NAV}<article class="post"><div class="entry-content">
+    {"".join(f"<p>{p}</p>" for p in DE)}{related}</div>
+    <div class="entry-footer">Dieser Eintrag wurde veröffentlicht in Stadt.</div>{footer}
+    </article></body></html>"""
+    assert read(html) == "\n\n".join(DE)
+
+
+def test_wrapper_naming_content_and_sidebar_is_not_boilerplate() -> None:
+    html = f"""<html><body>{NAV}<div class="content-with-sidebar-wrp"><div class="content">
+    {"".join(f"<p>{p}</p>" for p in VI)}</div></div></body></html>"""
+    assert read(html) == "\n\n".join(VI)
