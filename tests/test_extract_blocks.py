@@ -77,3 +77,27 @@ def test_wrapper_naming_content_and_sidebar_is_not_boilerplate() -> None:
     html = f"""<html><body>{NAV}<div class="content-with-sidebar-wrp"><div class="content">
     {"".join(f"<p>{p}</p>" for p in VI)}</div></div></body></html>"""
     assert read(html) == "\n\n".join(VI)
+
+
+def test_lead_in_the_article_header_comes_first() -> None:
+    # the sapo sits in the header with the title and the date, the body in its own block
+    sapo = "Thành phố đặt mục tiêu hoàn thành kế hoạch hợp tác vùng trong quý I năm tới, theo lãnh đạo."
+    html = f"""<html><body>{NAV}<article><header><h1>Hợp tác vùng</h1>
+    <span class="date">29/11/2024</span><h2 class="detail-sapo">{sapo}</h2></header>
+    <div class="detail-content">{"".join(f"<p>{p}</p>" for p in VI)}</div></article></body></html>"""
+    assert read(html) == "\n\n".join([sapo, *VI])
+
+
+def test_chapo_outside_the_body_but_not_a_byline_named_intro() -> None:
+    chapo = "La mairie veut doubler les pistes cyclables d'ici deux ans, un projet chiffré à quatre millions."
+    paras = [
+        "Le conseil municipal a voté lundi soir, après un long débat, le plan vélo présenté par le maire.",
+        "Les commerçants du centre craignent la perte de places de stationnement, a indiqué leur union.",
+        "Les travaux commenceront au printemps, d'abord autour des écoles, puis dans les quartiers.",
+    ]
+    html = f"""<html><body>{NAV}<div class="article"><div class="article-intro">
+    <span class="intro-byline">Par Marie Dupont</span><p class="chapo">{chapo}</p></div>
+    <div class="texte">{"".join(f"<p>{p}</p>" for p in paras)}</div></div></body></html>"""
+    assert read(html) == "\n\n".join([chapo, *paras])
+    short = html.replace(chapo, "Marie Dupont, Lyon")
+    assert read(short) == "\n\n".join(paras)

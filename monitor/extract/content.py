@@ -8,43 +8,19 @@ related lists, comments, captions' credits) is cut before the text is taken.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .around import MIN_PARA, lead, siblings
 from .decode import node_text
+from .hints import class_weight as _class_weight
+from .hints import info as _info
+from .hints import link_density as _link_density
 
 JUNK_TAGS = [
     "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
     "textarea", "nav", "aside", "footer", "figcaption", "video", "audio", "object",
 ]  # fmt: skip
 _JUNK = ", ".join(JUNK_TAGS)
-_UNLIKELY = re.compile(
-    r"combx|comment|community|disqus|extra|foot|header-?(?:nav|menu|top)|menu|related|remark|rss|"
-    r"shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager(?![a-z])|popup|share|sharing|"
-    r"social|breadcrumb|newsletter|subscri|promo|banner|cookie|gdpr|modal|navbar|navigation|"
-    r"signup|login|tag-?list|tags|recommend|most-?(?:read|popular)|trending|outbrain|taboola|"
-    r"lien-?quan|tin-?khac|xem-?them|xem-?nhieu|doc-?nhieu|binh-?luan|chia-?se|quang-?cao|"
-    r"lien-?ket-?web|widget|toolbar|print(?![a-z])|author-?bio|byline|dateline|caption|credit|copyright",
-)
-_OFF_TOPIC = re.compile(
-    r"related|recommend|foot|share|sharing|social|newsletter|subscri|promo|sponsor|tag-?list|"
-    r"lien-?quan|tin-?khac|xem-?them|chia-?se"
-)
-_ALWAYS = re.compile(r"comment|disqus|respond|replies|binh-?luan|binhluan")
-_MAYBE = re.compile(
-    r"and|article|body|column|content|main|shadow|detail|noi-?dung|chi-?tiet|post|entry|story",
-)
-_POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
-    r"noi-?dung|chi-?tiet|fck_detail|newscontent",
-)
-_NEGATIVE = re.compile(
-    r"-ad-|hidden|banner|combx|comment|contact|foot|footnote|gdpr|masthead|media|meta|outbrain|"
-    r"promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|"
-    r"lien-?quan|binh-?luan|chia-?se|quang-?cao|caption|author",
-)
 _TAG_WEIGHT = {
     "div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
     "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3,
@@ -62,49 +38,7 @@ _SCORED = f"p, pre, blockquote, td, section, article, main, font, dd, div:has({_
 _INLINE_DIVS = f"div:not(:has({_BLOCK_LIST}))"
 _DIRECT_ONLY = {"div", "section", "article", "main", "td", "dd", "blockquote"}
 _CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
-_MIN_PARA = 25
-_SENTENCE_END = re.compile(r"[.!?…。！？](?:\s|$)")
-_PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", "table"))
-
-
-def _info(node: LexborNode) -> tuple[int, float]:
-    attrs = node.attributes
-    return _hint_info(attrs.get("class"), attrs.get("id"))
-
-
-@lru_cache(maxsize=16384)
-def _hint_info(cls: str | None, ident: str | None) -> tuple[int, float]:
-    """(removal: 0 keep, 1 unlikely, 2 always drop; class weight) for a class and an id.
-
-    Cached because pages repeat the same class strings hundreds of times.
-    """
-    hint = f"{cls or ''} {ident or ''}".lower()
-    if not hint.strip():
-        return 0, 0.0
-    weight = (25.0 if _POSITIVE.search(hint) else 0.0) - (25.0 if _NEGATIVE.search(hint) else 0.0)
-    removal = 0
-    if _ALWAYS.search(hint):
-        removal = 2
-    elif _UNLIKELY.search(hint) and not any(
-        # a word like "post" or "article" does not save a block it names as related, shared
-        # or footer: "post-content share-bar" stays, "related-posts" and "entry-footer" go
-        _MAYBE.search(t) and not _OFF_TOPIC.search(t)
-        for t in hint.split()
-    ):
-        removal = 1
-    return removal, weight
-
-
-def _class_weight(node: LexborNode) -> float:
-    return _info(node)[1]
-
-
-def _link_density(node: LexborNode, text_len: int | None = None) -> float:
-    length = text_len if text_len is not None else len(node.text().strip())
-    if not length:
-        return 0.0
-    links = sum(len(a.text().strip()) for a in node.css("a"))
-    return min(1.0, links / length)
+_MIN_PARA = MIN_PARA
 
 
 def strip_boilerplate(root: LexborNode) -> None:
@@ -235,55 +169,6 @@ def _only_child(parent: LexborNode) -> bool:
     return sum(1 for _ in parent.iter()) == 1
 
 
-def _siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
-    parent = best.parent
-    if parent is None or parent.tag in ("html", "body"):
-        return [best]
-    threshold = max(10.0, best_score * 0.2)
-    chosen, after = [], False
-    for sib in parent.iter():
-        if sib.mem_id == best.mem_id:
-            chosen.append(sib)
-            after = True
-            continue
-        entry = scores.get(sib.mem_id)
-        if entry and entry[1] * (1 - _link_density(sib)) >= threshold:
-            chosen.append(sib)
-        elif sib.tag == "p":
-            text = sib.text().strip()
-            ld = _link_density(sib, len(text))
-            if (len(text) > 80 and ld < 0.25) or (
-                0 < len(text) <= 80 and ld == 0 and text.endswith(".")
-            ):
-                chosen.append(sib)
-        elif _same_kind(sib, best) or _prose(sib, 400 if after else 150):
-            chosen.append(sib)
-    return chosen
-
-
-def _same_kind(sib: LexborNode, best: LexborNode) -> bool:
-    """A block like the best one (same tag, same first class): one article's sections split
-    by figures, ads or a page builder's rows. Kept unless it is mostly links."""
-    if sib.tag != best.tag:
-        return False
-    mine = (sib.attributes.get("class") or "").split()[:1]
-    if not mine or mine != (best.attributes.get("class") or "").split()[:1]:
-        return False
-    text = sib.text().strip()
-    return len(text) >= _MIN_PARA and _link_density(sib, len(text)) < 0.3
-
-
-def _prose(sib: LexborNode, least: int) -> bool:
-    """An unscored block of plain sentences next to the article (its paragraphs sit deeper
-    than scores reach): long, almost no links, not hinted as boilerplate."""
-    if sib.tag not in _PROSE_TAGS:
-        return False
-    text = sib.text().strip()
-    if len(text) < least or len(_SENTENCE_END.findall(text)) < 2:
-        return False
-    return _class_weight(sib) >= 0 and _link_density(sib, len(text)) < 0.1
-
-
 def _clean(node: LexborNode) -> None:
     """Readability's conditional cleaning: drop link lists and thin blocks inside the article."""
     for h in node.css("h1"):
@@ -317,8 +202,10 @@ def main_text(tree: LexborHTMLParser) -> str:
     if best is None:
         return node_text(root)
     node, score = best
+    chosen = siblings(node, score, scores)
+    first = lead(node, chosen)
     parts = []
-    for part in _siblings(node, score, scores):
+    for part in [first, *chosen] if first is not None else chosen:
         _clean(part)
         text = node_text(part)
         if text:

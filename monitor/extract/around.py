@@ -1,0 +1,110 @@
+"""What lies around the best-scoring block and belongs to the same article.
+
+Real pages split one article into several blocks: sections of a page builder, paragraphs cut
+by figures and ads, a lead above the body in the article's header. Readability's rule keeps
+siblings that score well; these rules add the ones scores miss, and leave related boxes,
+bios and newsletter forms out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from .hints import class_weight, link_density
+
+MIN_PARA = 25
+_SENTENCE_END = re.compile(r"[.!?…。！？](?:\s|$)")
+_PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", "table"))
+
+
+def siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
+    parent = best.parent
+    if parent is None or parent.tag in ("html", "body"):
+        return [best]
+    threshold = max(10.0, best_score * 0.2)
+    chosen, after = [], False
+    for sib in parent.iter():
+        if sib.mem_id == best.mem_id:
+            chosen.append(sib)
+            after = True
+            continue
+        entry = scores.get(sib.mem_id)
+        if entry and entry[1] * (1 - link_density(sib)) >= threshold:
+            chosen.append(sib)
+        elif sib.tag == "p":
+            text = sib.text().strip()
+            ld = link_density(sib, len(text))
+            if (len(text) > 80 and ld < 0.25) or (
+                0 < len(text) <= 80 and ld == 0 and text.endswith(".")
+            ):
+                chosen.append(sib)
+        elif _same_kind(sib, best) or _prose(sib, 400 if after else 150):
+            chosen.append(sib)
+    return chosen
+
+
+def _same_kind(sib: LexborNode, best: LexborNode) -> bool:
+    """A block like the best one (same tag, same first class): one article's sections split
+    by figures, ads or a page builder's rows. Kept unless it is mostly links."""
+    if sib.tag != best.tag:
+        return False
+    mine = (sib.attributes.get("class") or "").split()[:1]
+    if not mine or mine != (best.attributes.get("class") or "").split()[:1]:
+        return False
+    text = sib.text().strip()
+    return len(text) >= MIN_PARA and link_density(sib, len(text)) < 0.3
+
+
+def _prose(sib: LexborNode, least: int) -> bool:
+    """An unscored block of plain sentences next to the article (its paragraphs sit deeper
+    than scores reach): long, almost no links, not hinted as boilerplate."""
+    if sib.tag not in _PROSE_TAGS:
+        return False
+    text = sib.text().strip()
+    if len(text) < least or len(_SENTENCE_END.findall(text)) < 2:
+        return False
+    return class_weight(sib) >= 0 and link_density(sib, len(text)) < 0.1
+
+
+# the names publishers give the lead (standfirst, chapô, sapo, Vorspann, perex, entradilla…)
+_LEAD = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|lead-?in|intro|teaser|summary|excerpt|deck|standfirst|sapo|chapo|"
+    r"chapeau|perex|vorspann|abstract|subtitle|sub-?headline|subhead|dek|entradilla|sumario|"
+    r"sommario|occhiello|description|tom-?tat)(?:$|[\s_-])"
+)
+
+
+def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
+    """The lead paragraph set apart above the body, in the article's header or a block
+    before it (up to three levels above the best block), when the body does not hold it."""
+    if any(_is_lead(n) for n in best.css("[class], [id]")[:40]):
+        return None
+    taken = {n.mem_id for n in chosen}
+    node, level = best, 0
+    while level < 3 and node.parent is not None and node.parent.tag not in ("body", "html"):
+        found = None
+        for sib in node.parent.iter():
+            if sib.mem_id == node.mem_id:
+                break
+            if sib.mem_id in taken or sib.tag.startswith(("-", "script", "style")):
+                continue
+            for el in [sib, *sib.css("[class], [id]")]:
+                if _is_lead(el):
+                    found = el  # the last, innermost: "intro" may wrap date, byline and dek
+        if found is not None:
+            text = found.text().strip()
+            # a sentence or two, not a byline or a date line that borrowed the name
+            words = len(text.split())
+            if words >= 8 and len(text) <= 1200 and link_density(found, len(text)) < 0.2:
+                return found
+            return None
+        node, level = node.parent, level + 1
+    return None
+
+
+def _is_lead(el: LexborNode) -> bool:
+    attrs = el.attributes
+    hint = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return bool(hint.strip()) and _LEAD.search(hint) is not None
