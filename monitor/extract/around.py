@@ -9,6 +9,7 @@ bios and newsletter forms out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -79,18 +80,20 @@ _LEAD = re.compile(
 def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
     """The lead paragraph set apart above the body, in the article's header or a block
     before it (up to three levels above the best block), when the body does not hold it."""
-    if any(_is_lead(n) for n in best.css("[class], [id]")[:40]):
+    if any(_is_lead(n) for n in best.css("[class]")[:40]):
         return None
     taken = {n.mem_id for n in chosen}
     node, level = best, 0
     while level < 3 and node.parent is not None and node.parent.tag not in ("body", "html"):
-        found = None
+        before = []
         for sib in node.parent.iter():
             if sib.mem_id == node.mem_id:
                 break
-            if sib.mem_id in taken or sib.tag.startswith(("-", "script", "style")):
-                continue
-            for el in [sib, *sib.css("[class], [id]")]:
+            if sib.mem_id not in taken and not sib.tag.startswith(("-", "script", "style")):
+                before.append(sib)
+        found = None
+        for sib in before[-3:]:  # the nearest blocks above
+            for el in [sib, *sib.css("[class]")[:30]]:
                 if _is_lead(el):
                     found = el  # the last, innermost: "intro" may wrap date, byline and dek
         if found is not None:
@@ -105,6 +108,9 @@ def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
 
 
 def _is_lead(el: LexborNode) -> bool:
-    attrs = el.attributes
-    hint = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-    return bool(hint.strip()) and _LEAD.search(hint) is not None
+    return _lead_hint(el.attributes.get("class"))
+
+
+@lru_cache(maxsize=4096)
+def _lead_hint(cls: str | None) -> bool:
+    return bool(cls) and _LEAD.search(cls.lower()) is not None
