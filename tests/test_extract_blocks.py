@@ -101,3 +101,13 @@ def test_chapo_outside_the_body_but_not_a_byline_named_intro() -> None:
     assert read(html) == "\n\n".join([chapo, *paras])
     short = html.replace(chapo, "Marie Dupont, Lyon")
     assert read(short) == "\n\n".join(paras)
+
+
+def test_trailing_headings_go_and_a_short_last_sentence_stays() -> None:
+    tail = "<p>Ông nói thêm: Xong.</p><h3>Tin liên quan</h3><p><b>Chia sẻ bài viết</b></p>"
+    html = f"""<html><body>{NAV}<div class="noi-dung">{"".join(f"<p>{p}</p>" for p in VI)}
+    {tail}</div></body></html>"""
+    assert read(html) == "\n\n".join([*VI, "Ông nói thêm: Xong."])
+    de = f"""<html><body>{NAV}<div class="text">{"".join(f"<p>{p}</p>" for p in DE)}
+    <h2>Mehr zum Thema</h2><p>Weiterführender Link</p></div></body></html>"""
+    assert read(de) == "\n\n".join(DE)

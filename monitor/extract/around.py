@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborNode
 from .hints import class_weight, link_density
 
 MIN_PARA = 25
+_TAIL_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?…。！？](?:\s|$)")
 _PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", "table"))
 
@@ -114,3 +115,20 @@ def _is_lead(el: LexborNode) -> bool:
 @lru_cache(maxsize=4096)
 def _lead_hint(cls: str | None) -> bool:
     return bool(cls) and _LEAD.search(cls.lower()) is not None
+
+
+_TERMINAL = tuple('.!?…。！？"”»)]')
+
+
+def trim_tail(text: str) -> str:
+    """Without the headings and labels left after the article's last paragraph ("Read more",
+    "Mehr zum Thema", "Tin liên quan", "Share:"): short lines that end no sentence. A short
+    last paragraph that is a sentence stays."""
+    paras = text.split("\n\n")
+    cut = len(paras)
+    while cut > 1 and len(paras) - cut < 5:
+        last = paras[cut - 1].strip()
+        if len(last.split()) > _TAIL_WORDS or last.endswith(_TERMINAL) or "://" in last:
+            break
+        cut -= 1
+    return text if cut == len(paras) else "\n\n".join(paras[:cut])

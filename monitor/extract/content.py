@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .around import MIN_PARA, lead, siblings
+from .around import MIN_PARA, lead, siblings, trim_tail
 from .decode import node_text
 from .hints import class_weight as _class_weight
 from .hints import info as _info
@@ -210,4 +210,4 @@ def main_text(tree: LexborHTMLParser) -> str:
         text = node_text(part)
         if text:
             parts.append(text)
-    return "\n\n".join(parts)
+    return trim_tail("\n\n".join(parts))
