@@ -17,6 +17,7 @@ from .hints import class_weight, link_density
 
 MIN_PARA = 25
 _TAIL_WORDS = 6
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?…。！？](?:\s|$)")
 _PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", "table"))
 
@@ -128,7 +129,12 @@ def trim_tail(text: str) -> str:
     cut = len(paras)
     while cut > 1 and len(paras) - cut < 5:
         last = paras[cut - 1].strip()
-        if len(last.split()) > _TAIL_WORDS or last.endswith(_TERMINAL) or "://" in last:
+        if (
+            len(last.split()) > _TAIL_WORDS
+            or last.endswith(_TERMINAL)
+            or "://" in last
+            or _DIGIT.search(last)  # "390 kcal", a phone number, a command: data, not labels
+        ):
             break
         cut -= 1
     return text if cut == len(paras) else "\n\n".join(paras[:cut])
