@@ -111,3 +111,12 @@ def test_trailing_headings_go_and_a_short_last_sentence_stays() -> None:
     de = f"""<html><body>{NAV}<div class="text">{"".join(f"<p>{p}</p>" for p in DE)}
     <h2>Mehr zum Thema</h2><p>Weiterführender Link</p></div></body></html>"""
     assert read(de) == "\n\n".join(DE)
+
+
+def test_article_element_when_scoring_finds_next_to_nothing() -> None:
+    # the article sits in an <aside> (dropped as boilerplate) and one paragraph per div
+    paras = "".join(f'<div class="p"><span>{p}</span></div>' for p in DE)
+    html = f"""<html><body>{NAV}<main><aside class="wrap"><article>
+    <div class="text">{paras}</div></article></aside></main></body></html>"""
+    body = read(html)
+    assert all(p in body for p in DE)

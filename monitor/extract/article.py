@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor.errors import ExtractError
 from monitor.items import Article
 
-from .content import main_text, remove_all
+from .content import main_text, remove_all, semantic_text
 from .dates import parse_date
 from .decode import clean_inline, node_text, parse_html
 from .meta import body_text, page_parts, read_meta
@@ -22,6 +22,7 @@ from .title import best_title
 from .urls import canonicalize, is_followable
 
 _HAS_DIGIT = re.compile(r"\d")
+_SHORT = 500  # characters: a body shorter than this may have missed the article
 _SUMMARY_HINTS = (
     ".ArticleSummary, .sapo, .detail-sapo, .summary, .lead, [class*=sapo], [class*=Summary], "
     "[class*=summary], [class*=tom-tat], [class*=tomtat]"
@@ -136,7 +137,12 @@ def extract_article(
             n.strip_tags(["script", "style", "noscript", "template"])
         body = "\n\n".join(t for t in (node_text(n) for n in nodes) if t)
     if not body:
-        body = _drop_furniture(main_text(tree), title, tz, now)
+        body = main_text(tree)
+        if len(body) < _SHORT:  # scoring found next to nothing: the page's own article element
+            marked = semantic_text(parse_html(content, content_type))
+            if len(marked) > max(2 * len(body), 200):
+                body = marked
+        body = _drop_furniture(body, title, tz, now)
         if meta.body and len(meta.body) > 1.5 * len(body):
             structured = body_text(meta)
             if len(structured) > 1.5 * len(body):

@@ -211,3 +211,28 @@ def main_text(tree: LexborHTMLParser) -> str:
         if text:
             parts.append(text)
     return trim_tail("\n\n".join(parts))
+
+
+_SEMANTIC = ("[itemprop=articleBody]", "article", "main", "[role=main]")
+
+
+def semantic_text(tree: LexborHTMLParser) -> str:
+    """The text of the element the page marks as its article ([itemprop=articleBody], the
+    longest <article>, <main>), cleaned like the best block: the fallback when scoring found
+    next to nothing, as when the article sits in an <aside> or one link-heavy list.
+    Mutates the tree: parse a fresh copy."""
+    root = tree.body
+    if root is None:
+        return ""
+    for selector in _SEMANTIC:
+        found = root.css(selector)
+        if not found:
+            continue
+        node = max(found, key=lambda n: len(n.text()))
+        remove_all(node.css(_JUNK))
+        remove_all(node.css(_HIDDEN))
+        _clean(node)
+        text = node_text(node)
+        if text:
+            return trim_tail(text)
+    return ""
