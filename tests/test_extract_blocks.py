@@ -120,3 +120,14 @@ def test_article_element_when_scoring_finds_next_to_nothing() -> None:
     <div class="text">{paras}</div></article></aside></main></body></html>"""
     body = read(html)
     assert all(p in body for p in DE)
+
+
+def test_inline_read_more_links_inside_the_body_go() -> None:
+    inline = (
+        '<p>Xem thêm: <a href="/a-2.html">Hậu Giang khởi công dự án giao thông liên vùng</a></p>'
+        '<p><strong>Read more:</strong> <a href="/b-3.html">The city budget explained</a></p>'
+    )
+    cited = '<p><a href="http://www.openpetition.de">http://www.openpetition.de</a></p>'
+    html = f"""<html><body>{NAV}<div class="noi-dung"><p>{VI[0]}</p><p>{VI[1]}</p>{inline}
+    <p>{VI[2]}</p>{cited}</div></body></html>"""
+    assert read(html) == "\n\n".join([VI[0], VI[1], VI[2], "http://www.openpetition.de"])

@@ -189,6 +189,12 @@ def _clean(node: LexborNode) -> None:
         ld = _link_density(el, length)
         if (ld > 0.5) or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10):
             el.decompose()
+    for el in reversed(node.css("p")):
+        # "Read more: <a>Another story</a>", "Xem thêm: …": a paragraph that is one link
+        # (a cited address, "http://…", is text)
+        text = el.text().strip()
+        if 0 < len(text) < 250 and "://" not in text and _link_density(el, len(text)) > 0.6:
+            el.decompose()
 
 
 def main_text(tree: LexborHTMLParser) -> str:

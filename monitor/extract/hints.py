@@ -23,7 +23,7 @@ _OFF_TOPIC = re.compile(
     r"related|recommend|foot|share|sharing|social|newsletter|subscri|promo|sponsor|tag-?list|"
     r"lien-?quan|tin-?khac|xem-?them|chia-?se"
 )
-_ALWAYS = re.compile(r"comment|disqus|respond|replies|binh-?luan|binhluan")
+_ALWAYS = re.compile(r"comment(?!ary)|disqus|respond|replies|binh-?luan|binhluan")
 _MAYBE = re.compile(
     r"and|article|body|column|content|main|shadow|detail|noi-?dung|chi-?tiet|post|entry|story",
 )
