@@ -189,7 +189,7 @@ def _clean(node: LexborNode) -> None:
         ld = _link_density(el, length)
         if (ld > 0.5) or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10):
             el.decompose()
-    for el in reversed(node.css("p")):
+    for el in reversed(node.css("p, h2, h3, h4, h5, h6")):
         # "Read more: <a>Another story</a>", "Xem thêm: …": a paragraph that is one link
         # (a cited address, "http://…", is text)
         text = el.text().strip()
