@@ -77,13 +77,22 @@ _LEAD = re.compile(
     r"chapeau|perex|vorspann|abstract|subtitle|sub-?headline|subhead|dek|entradilla|sumario|"
     r"sommario|occhiello|description|tom-?tat)(?:$|[\s_-])"
 )
+# a cheap first sieve for the names above (the regex decides)
+_LEAD_CSS = ", ".join(
+    f"[class*={w} i]"
+    for w in (
+        "lead lede intro teaser summary excerpt deck standfirst sapo chapo chapeau perex "
+        "vorspann abstract subtitle headline subhead dek entradilla sumario sommario "
+        "occhiello description tom-tat tomtat"
+    ).split()
+)
 
 
 def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
     """The lead paragraph set apart above the body, in the article's header or a block
     before it (up to three levels above the best block), when the body does not hold it."""
-    if any(_is_lead(n) for n in best.css("[class]")[:40]):
-        return None
+    if any(_is_lead(n) for n in _first_blocks(best)):
+        return None  # the body opens with its own lead
     taken = {n.mem_id for n in chosen}
     node, level = best, 0
     while level < 3 and node.parent is not None and node.parent.tag not in ("body", "html"):
@@ -95,7 +104,7 @@ def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
                 before.append(sib)
         found = None
         for sib in before[-3:]:  # the nearest blocks above
-            for el in [sib, *sib.css("[class]")[:30]]:
+            for el in [sib, *sib.css(_LEAD_CSS)[:10]]:
                 if _is_lead(el):
                     found = el  # the last, innermost: "intro" may wrap date, byline and dek
         if found is not None:
@@ -107,6 +116,18 @@ def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
             return None
         node, level = node.parent, level + 1
     return None
+
+
+def _first_blocks(node: LexborNode) -> list[LexborNode]:
+    """The first element children of a block and of its first child (where a lead sits)."""
+    out: list[LexborNode] = []
+    for child in node.iter():
+        if len(out) >= 4:
+            break
+        out.append(child)
+    if out:
+        out += [c for c in out[0].iter()][:3]
+    return out
 
 
 def _is_lead(el: LexborNode) -> bool:

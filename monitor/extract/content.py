@@ -39,6 +39,7 @@ _INLINE_DIVS = f"div:not(:has({_BLOCK_LIST}))"
 _DIRECT_ONLY = {"div", "section", "article", "main", "td", "dd", "blockquote"}
 _CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
 _MIN_PARA = MIN_PARA
+_LINKED_LINES = "p:has(a), h2:has(a), h3:has(a), h4:has(a), h5:has(a), h6:has(a)"
 
 
 def strip_boilerplate(root: LexborNode) -> None:
@@ -189,7 +190,7 @@ def _clean(node: LexborNode) -> None:
         ld = _link_density(el, length)
         if (ld > 0.5) or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10):
             el.decompose()
-    for el in reversed(node.css("p, h2, h3, h4, h5, h6")):
+    for el in reversed(node.css(_LINKED_LINES)):
         # "Read more: <a>Another story</a>", "Xem thêm: …": a paragraph that is one link
         # (a cited address, "http://…", is text)
         text = el.text().strip()

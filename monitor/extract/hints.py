@@ -56,11 +56,14 @@ def hint_info(cls: str | None, ident: str | None) -> tuple[int, float]:
     removal = 0
     if _ALWAYS.search(hint):
         removal = 2
-    elif _UNLIKELY.search(hint) and not any(
-        # a word like "post" or "article" does not save a block it names as related, shared
-        # or footer: "post-content share-bar" stays, "related-posts" and "entry-footer" go
-        _MAYBE.search(t) and not _OFF_TOPIC.search(t)
-        for t in hint.split()
+    elif _UNLIKELY.search(hint) and not (
+        _MAYBE.search(hint)
+        and any(
+            # a word like "post" or "article" does not save a block it names as related, shared
+            # or footer: "post-content share-bar" stays, "related-posts" and "entry-footer" go
+            _MAYBE.search(t) and not _OFF_TOPIC.search(t)
+            for t in hint.split()
+        )
     ):
         removal = 1
     return removal, weight

@@ -102,48 +102,51 @@ def best_title(
         "twitter": meta.twitter_title or "",
         "title": page_title,
     }
+    variants = {place: [(v, _fold(v)) for v in _variants(t)] for place, t in declared.items() if t}
     votes: dict[str, set[str]] = {}  # folded text → the places that state it
     shown: dict[str, tuple[int, str]] = {}  # folded → (trust, the text as that place has it)
 
-    def vote(text: str, place: str) -> None:
-        key = _fold(text)
-        if len(key) < 4 or _is_site(key, sites, host):
+    def vote(text: str, key: str, place: str) -> None:
+        if len(key) < 4 or key in sites or _is_site(key, sites, host):
             return
         votes.setdefault(key, set()).add(place)
         trust = _PLACES.index(place)
         if key not in shown or trust < shown[key][0]:
             shown[key] = (trust, text)
 
-    folded = {place: _fold(text) for place, text in declared.items() if text}
-    for text in declared.values():  # "Site: Headline" where another place says "Headline"
-        parts = _variants(text)[1:] if text else []
-        for i, part in enumerate(parts):
-            if _fold(part) in folded.values() and _fold(parts[i ^ 1]) not in folded.values():
-                sites.add(_fold(parts[i ^ 1]))
-    for h1 in dict.fromkeys(h for h in h1s if 3 < len(h) < 400):
+    whole = {found[0][1] for found in variants.values()}
+    for found in variants.values():  # "Site: Headline" where another place says "Headline"
+        parts = found[1:]
+        for i, (_, key) in enumerate(parts):
+            if key in whole and parts[i ^ 1][1] not in whole:
+                sites.add(parts[i ^ 1][1])
+    h1_keys = []
+    for h1 in dict.fromkeys(h for h in h1s[:5] if 3 < len(h) < 400):
         key = _fold(h1)
+        h1_keys.append(key)
         if len(key) < 10 and " " not in key:
             continue  # "News", "Games": a section's name, not a headline
-        vote(h1, "h1")
-        for place, text in folded.items():  # "Headline" within "Headline | Site"
-            if key in text and key != text:
-                vote(h1, place)
-    for place, text in declared.items():
-        for variant in _variants(text) if text else []:
-            vote(variant, place)
-            if any(_glued(_fold(h), _fold(variant)) for h in h1s[:5]):
-                vote(variant, "h1")
+        vote(h1, key, "h1")
+        for place, found in variants.items():  # "Headline" within "Headline | Site"
+            if key in found[0][1] and key != found[0][1]:
+                vote(h1, key, place)
+    for place, found in variants.items():
+        for text, key in found:
+            vote(text, key, place)
+            if any(_glued(h, key) for h in h1_keys):
+                vote(text, key, "h1")
     if votes:
-        key = max(
-            votes,
-            key=lambda k: (
-                sum(_WEIGHT[p] for p in votes[k]),
-                _strip_site(shown[k][1], sites, host) == shown[k][1],
-                -shown[k][0],
-                len(k),
-            ),
-        )
-        if sum(_WEIGHT[p] for p in votes[key]) >= 2:
+        weight = {k: sum(_WEIGHT[p] for p in places) for k, places in votes.items()}
+        top = max(weight.values())
+        if top >= 2:
+            key = max(
+                (k for k in votes if weight[k] == top),
+                key=lambda k: (
+                    _strip_site(shown[k][1], sites, host) == shown[k][1],
+                    -shown[k][0],
+                    len(k),
+                ),
+            )
             return _trim(shown[key][1])
     stated = meta.headline or meta.og_title or meta.twitter_title or meta.title
     if stated:
