@@ -80,11 +80,33 @@ _LEAD = re.compile(
 # a cheap first sieve for the names above (the regex decides)
 _LEAD_CSS = ", ".join(
     f"[class*={w} i]"
-    for w in (
-        "lead lede intro teaser summary excerpt deck standfirst sapo chapo chapeau perex "
-        "vorspann abstract subtitle headline subhead dek entradilla sumario sommario "
-        "occhiello description tom-tat tomtat"
-    ).split()
+    for w in [
+        "lead",
+        "lede",
+        "intro",
+        "teaser",
+        "summary",
+        "excerpt",
+        "deck",
+        "standfirst",
+        "sapo",
+        "chapo",
+        "chapeau",
+        "perex",
+        "vorspann",
+        "abstract",
+        "subtitle",
+        "headline",
+        "subhead",
+        "dek",
+        "entradilla",
+        "sumario",
+        "sommario",
+        "occhiello",
+        "description",
+        "tom-tat",
+        "tomtat",
+    ]
 )
 
 
