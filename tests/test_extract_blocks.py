@@ -131,3 +131,10 @@ def test_inline_read_more_links_inside_the_body_go() -> None:
     html = f"""<html><body>{NAV}<div class="noi-dung"><p>{VI[0]}</p><p>{VI[1]}</p>{inline}
     <p>{VI[2]}</p>{cited}</div></body></html>"""
     assert read(html) == "\n\n".join([VI[0], VI[1], VI[2], "http://www.openpetition.de"])
+
+
+def test_photo_credits_between_paragraphs_go() -> None:
+    credits = "<p>Ảnh: Minh Khang</p><p>© AFP / Jean Dupont</p><p>Foto: dpa</p>"
+    html = f"""<html><body>{NAV}<div class="noi-dung"><p>{VI[0]}</p>{credits}<p>{VI[1]}</p>
+    <p>{VI[2]}</p></div></body></html>"""
+    assert read(html) == "\n\n".join(VI[:3])

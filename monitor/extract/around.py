@@ -181,3 +181,18 @@ def trim_tail(text: str) -> str:
             break
         cut -= 1
     return text if cut == len(paras) else "\n\n".join(paras[:cut])
+
+
+# a credit or a caption left as its own line: "© AFP", "Foto: dpa", "Ảnh: Minh Khang"
+_CREDIT = re.compile(
+    r"^\(?(?:©|\(c\)|(?:foto|fotos|photo|photos|bild|titelbild|beitragsbild|credit|credits|"
+    r"crédits?(?: photos?)?|image|imagen|abbildung|quelle|source|ảnh|nguồn ảnh)\s*:)",
+    re.I,
+)
+
+
+def drop_credits(text: str) -> str:
+    """Without the photo credits and copyright lines left between the paragraphs."""
+    paras = text.split("\n\n")
+    kept = [p for p in paras if not (len(p) < 150 and ("©" in p or _CREDIT.match(p.strip())))]
+    return "\n\n".join(kept) if len(kept) < len(paras) else text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .around import MIN_PARA, lead, siblings, trim_tail
+from .around import MIN_PARA, drop_credits, lead, siblings, trim_tail
 from .decode import node_text
 from .hints import class_weight as _class_weight
 from .hints import info as _info
@@ -217,7 +217,7 @@ def main_text(tree: LexborHTMLParser) -> str:
         text = node_text(part)
         if text:
             parts.append(text)
-    return trim_tail("\n\n".join(parts))
+    return trim_tail(drop_credits("\n\n".join(parts)))
 
 
 _SEMANTIC = ("[itemprop=articleBody]", "article", "main", "[role=main]")
