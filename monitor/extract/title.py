@@ -94,6 +94,12 @@ def best_title(
     tree: LexborHTMLParser, h1s: list[str], page_title: str, meta: Meta, url: str
 ) -> str:
     """The page's headline (see the module's doc)."""
+    stated = [t for t in (meta.og_title, meta.headline, meta.twitter_title) if t]
+    if stated and h1s:  # the common case: the h1 is what og:title or the headline says
+        said = {_fold(t) for t in stated}
+        for h1 in h1s[:3]:
+            if len(h1) > 3 and _fold(h1) in said:
+                return h1
     host = _host_label(url)
     sites = {_fold(s) for s in meta.site_names if s}
     declared = {
