@@ -196,3 +196,53 @@ def drop_credits(text: str) -> str:
     paras = text.split("\n\n")
     kept = [p for p in paras if not (len(p) < 150 and ("©" in p or _CREDIT.match(p.strip())))]
     return "\n\n".join(kept) if len(kept) < len(paras) else text
+
+
+def _article_of(node: LexborNode) -> LexborNode | None:
+    parent = node
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag == "article":
+            return parent
+        parent = parent.parent
+    return None
+
+
+def own_article(
+    best: LexborNode, root: LexborNode, title: str, scores: dict[int, list]
+) -> tuple[LexborNode, float] | None:
+    """On a page of several <article>s (an endless scroll of stories), the best block of the
+    one whose heading is the page's title, when the best block is in another one."""
+    if len(title) < 10:
+        return None
+    articles = root.css("article")
+    if len(articles) < 2:
+        return None
+    folded = " ".join(title.split()).casefold()
+
+    def headed(article: LexborNode) -> bool:
+        return any(
+            folded in " ".join(h.text().split()).casefold() for h in article.css("h1, h2")[:3]
+        )
+
+    mine = _article_of(best)
+    if mine is None or headed(mine):
+        return None
+    for article in articles:
+        if not _within(mine, article.mem_id) and headed(article):  # not mine nor around it
+            inside = [e for e in scores.values() if _within(e[0], article.mem_id)]
+            if not inside:
+                return article, 0.0
+            top = max(inside, key=lambda e: e[1])
+            return top[0], top[1]
+    return None
+
+
+def _within(node: LexborNode, ancestor: int) -> bool:
+    parent = node
+    for _ in range(20):
+        if parent is None:
+            return False
+        if parent.mem_id == ancestor:
+            return True
+        parent = parent.parent
+    return False

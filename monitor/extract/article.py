@@ -137,7 +137,7 @@ def extract_article(
             n.strip_tags(["script", "style", "noscript", "template"])
         body = "\n\n".join(t for t in (node_text(n) for n in nodes) if t)
     if not body:
-        body = main_text(tree)
+        body = main_text(tree, title)
         if len(body) < _SHORT:  # scoring found next to nothing: the page's own article element
             marked = semantic_text(parse_html(content, content_type))
             if len(marked) > max(2 * len(body), 200):

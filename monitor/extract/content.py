@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .around import MIN_PARA, drop_credits, lead, siblings, trim_tail
+from .around import MIN_PARA, drop_credits, lead, own_article, siblings, trim_tail
 from .decode import node_text
 from .hints import class_weight as _class_weight
 from .hints import info as _info
@@ -198,8 +198,9 @@ def _clean(node: LexborNode) -> None:
             el.decompose()
 
 
-def main_text(tree: LexborHTMLParser) -> str:
-    """The article's text with paragraphs, or "" (mutates the tree: parse a fresh copy)."""
+def main_text(tree: LexborHTMLParser, title: str = "") -> str:
+    """The article's text with paragraphs, or "" (mutates the tree: parse a fresh copy).
+    ``title``, the page's headline, picks the page's own story among several."""
     root = tree.body
     if root is None:
         return ""
@@ -208,7 +209,7 @@ def main_text(tree: LexborHTMLParser) -> str:
     best = _best(scores)
     if best is None:
         return node_text(root)
-    node, score = best
+    node, score = own_article(best[0], root, title, scores) or best
     chosen = siblings(node, score, scores)
     first = lead(node, chosen)
     parts = []
