@@ -198,6 +198,14 @@ def drop_credits(text: str) -> str:
     return "\n\n".join(kept) if len(kept) < len(paras) else text
 
 
+def headed_by(node: LexborNode, title: str) -> bool:
+    """True when one of the first headings in a block is the page's title."""
+    if len(title) < 10:
+        return False
+    folded = " ".join(title.split()).casefold()
+    return any(folded in " ".join(h.text().split()).casefold() for h in node.css("h1, h2")[:3])
+
+
 def _article_of(node: LexborNode) -> LexborNode | None:
     parent = node
     while parent is not None and parent.tag not in ("body", "html"):
@@ -217,18 +225,12 @@ def own_article(
     articles = root.css("article")
     if len(articles) < 2:
         return None
-    folded = " ".join(title.split()).casefold()
-
-    def headed(article: LexborNode) -> bool:
-        return any(
-            folded in " ".join(h.text().split()).casefold() for h in article.css("h1, h2")[:3]
-        )
-
     mine = _article_of(best)
-    if mine is None or headed(mine):
+    if mine is None or headed_by(mine, title):
         return None
     for article in articles:
-        if not _within(mine, article.mem_id) and headed(article):  # not mine nor around it
+        # not mine nor one around it
+        if not _within(mine, article.mem_id) and headed_by(article, title):
             inside = [e for e in scores.values() if _within(e[0], article.mem_id)]
             if not inside:
                 return article, 0.0

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .around import MIN_PARA, drop_credits, lead, own_article, siblings, trim_tail
+from .around import (
+    MIN_PARA,
+    drop_credits,
+    lead,
+    own_article,
+    siblings,
+    trim_tail,
+)
 from .decode import node_text
 from .hints import class_weight as _class_weight
 from .hints import info as _info
