@@ -23,11 +23,14 @@ _PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", 
 
 
 def siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
+    """The best block and the siblings that belong to its article, in page order: those that
+    score well (readability's rule), paragraphs, blocks like it and unscored prose."""
     parent = best.parent
     if parent is None or parent.tag in ("html", "body"):
         return [best]
     threshold = max(10.0, best_score * 0.2)
-    chosen, after = [], False
+    chosen: list[LexborNode] = []
+    after = False
     for sib in parent.iter():
         if sib.mem_id == best.mem_id:
             chosen.append(sib)
