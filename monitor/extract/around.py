@@ -46,7 +46,7 @@ def siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> li
                 0 < len(text) <= 80 and ld == 0 and text.endswith(".")
             ):
                 chosen.append(sib)
-        elif _same_kind(sib, best) or _prose(sib, 400 if after else 150):
+        elif _same_kind(sib, best) or (not after and _prose(sib)):
             chosen.append(sib)
     return chosen
 
@@ -63,13 +63,14 @@ def _same_kind(sib: LexborNode, best: LexborNode) -> bool:
     return len(text) >= MIN_PARA and link_density(sib, len(text)) < 0.3
 
 
-def _prose(sib: LexborNode, least: int) -> bool:
-    """An unscored block of plain sentences next to the article (its paragraphs sit deeper
-    than scores reach): long, almost no links, not hinted as boilerplate."""
+def _prose(sib: LexborNode) -> bool:
+    """An unscored block of plain sentences before the article (its paragraphs sit deeper
+    than scores reach): long, almost no links, not hinted as boilerplate. After the article
+    such blocks are bios, disclaimers and newsletter boxes, so only blocks before count."""
     if sib.tag not in _PROSE_TAGS:
         return False
     text = sib.text().strip()
-    if len(text) < least or len(_SENTENCE_END.findall(text)) < 2:
+    if len(text) < 150 or len(_SENTENCE_END.findall(text)) < 2:
         return False
     return class_weight(sib) >= 0 and link_density(sib, len(text)) < 0.1
 
