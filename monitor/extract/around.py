@@ -53,13 +53,15 @@ def siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> li
 
 def _same_kind(sib: LexborNode, best: LexborNode) -> bool:
     """A block like the best one (same tag, same first class): one article's sections split
-    by figures, ads or a page builder's rows. Kept unless it is mostly links."""
+    by figures, ads or a page builder's rows. Kept when it holds a sentence and few links."""
     if sib.tag != best.tag:
         return False
     mine = (sib.attributes.get("class") or "").split()[:1]
     if not mine or mine != (best.attributes.get("class") or "").split()[:1]:
         return False
     text = sib.text().strip()
+    if not _SENTENCE_END.search(text):  # a card of labels and links, not a section
+        return False
     return len(text) >= MIN_PARA and link_density(sib, len(text)) < 0.3
 
 
