@@ -311,11 +311,56 @@ def table(rows: list[Row]) -> list[str]:
     return lines
 
 
+SIDECAR = DOC.with_suffix(".json")  # each script's rows and output, for partial runs
+
+
+def carried_over(ran: set[str]) -> tuple[list[Row], list[str]]:
+    """The previous run's rows of the scripts not run now (``--only``), with their dates."""
+    if not SIDECAR.exists():
+        return [], []
+    try:
+        previous = json.loads(SIDECAR.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [], []
+    rows: list[Row] = []
+    dates: list[str] = []
+    for key, entry in previous.items():
+        if key in ran or key not in {s.key for s in SCRIPTS}:
+            continue
+        for r in entry["rows"]:
+            rows.append(r | {"note": (r.get("note") or "") + f"; run of {entry['date']}"})
+        dates.append(f"bench/{entry['file']} (run of {entry['date']})")
+    return rows, dates
+
+
+def save_sidecar(outcomes: list[Outcome], started: datetime) -> None:
+    previous: dict[str, Any] = {}
+    if SIDECAR.exists():
+        try:
+            previous = json.loads(SIDECAR.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = {}
+    for o in outcomes:
+        previous[o.script.key] = {
+            "file": o.script.file,
+            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "rows": o.rows,
+        }
+    SIDECAR.write_text(json.dumps(previous, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
 def write_doc(
     outcomes: list[Outcome], notes: list[str], started: datetime, loads: list[str]
 ) -> str:
     m = machine()
     rows = [r for o in outcomes for r in o.rows]
+    kept, kept_from = carried_over({o.script.key for o in outcomes})
+    if kept_from:
+        notes = [
+            *notes,
+            "not run this time, rows kept from an earlier run: " + ", ".join(kept_from),
+        ]
+    rows += kept
     doc = [
         "# Benchmarks",
         "",
@@ -390,6 +435,7 @@ def main() -> int:
         print("\n".join(table([r for o in outcomes for r in o.rows])))
     else:
         print("\n" + write_doc(outcomes, notes, started, loads))
+        save_sidecar(outcomes, started)
         print(f"\nwritten: {DOC.relative_to(ROOT)}")
     for o in outcomes:
         if o.note:
