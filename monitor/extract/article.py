@@ -14,17 +14,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor.errors import ExtractError
 from monitor.items import Article
 
-from .content import main_text, remove_all
+from .content import main_text, remove_all, semantic_text
 from .dates import parse_date
 from .decode import clean_inline, node_text, parse_html
 from .meta import body_text, page_parts, read_meta
+from .title import best_title
 from .urls import canonicalize, is_followable
 
 _HAS_DIGIT = re.compile(r"\d")
-_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+")
-_TITLE_HINTS = (
-    "h2, [class*=title], [class*=Title], [class*=tieude], [class*=TieuDe], [class*=headline]"
-)
+_SHORT = 500  # characters: a body shorter than this may have missed the article
 _SUMMARY_HINTS = (
     ".ArticleSummary, .sapo, .detail-sapo, .summary, .lead, [class*=sapo], [class*=Summary], "
     "[class*=summary], [class*=tom-tat], [class*=tomtat]"
@@ -42,31 +40,6 @@ def _attr_select(tree: LexborHTMLParser, selector: str | None) -> list[LexborNod
         return tree.css(selector)
     except Exception:  # a bad selector is a config problem reported elsewhere; fall back here
         return []
-
-
-def _best_title(
-    tree: LexborHTMLParser, parts: dict, meta_title: str | None, site_name: str | None
-) -> str:
-    """The headline: an h1 (or title-classed element) agreeing with the page's declared
-    title, else the declared title, else the <title> without the site's name."""
-    page_title = clean_inline(parts["title"][0].text()) if parts["title"] else ""
-    reference = meta_title or page_title
-    h1s = [t for t in (clean_inline(h.text()) for h in parts["h1"]) if len(t) > 3]
-    for h in h1s:
-        if reference and (h in reference or reference in h):
-            return h
-    if meta_title:
-        return meta_title
-    if page_title:
-        for el in tree.css(_TITLE_HINTS)[:30]:
-            text = clean_inline(el.text())
-            if len(text) > 10 and text in page_title:
-                return text
-    if h1s:
-        return h1s[0]
-    parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p and p != site_name]
-    # "Headline - Site name" or "Site | Headline": headlines are longer than site names
-    return max(parts, key=len) if parts else page_title
 
 
 def _date_from_nodes(nodes: list[LexborNode], tz: tzinfo, now: datetime) -> datetime | None:
@@ -142,7 +115,10 @@ def extract_article(
     nodes = _attr_select(tree, getattr(sel, "title", None))
     if nodes:
         title = clean_inline(nodes[0].text())
-    title = title or _best_title(tree, parts, meta.title, meta.site_name)
+    if not title:
+        page_title = clean_inline(parts["title"][0].text()) if parts["title"] else ""
+        h1s = [clean_inline(h.text()) for h in parts["h1"]]
+        title = best_title(tree, h1s, page_title, meta, canonical)
 
     published = _date_from_nodes(_attr_select(tree, getattr(sel, "date", None)), tz, now)
     published = published or parse_date(meta.date, tz=tz, now=now)
@@ -161,7 +137,12 @@ def extract_article(
             n.strip_tags(["script", "style", "noscript", "template"])
         body = "\n\n".join(t for t in (node_text(n) for n in nodes) if t)
     if not body:
-        body = _drop_furniture(main_text(tree), title, tz, now)
+        body = main_text(tree, title)
+        if len(body) < _SHORT:  # scoring found next to nothing: the page's own article element
+            marked = semantic_text(parse_html(content, content_type))
+            if len(marked) > max(2 * len(body), 200):
+                body = marked
+        body = _drop_furniture(body, title, tz, now)
         if meta.body and len(meta.body) > 1.5 * len(body):
             structured = body_text(meta)
             if len(structured) > 1.5 * len(body):

@@ -8,39 +8,26 @@ related lists, comments, captions' credits) is cut before the text is taken.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .around import (
+    MIN_PARA,
+    drop_credits,
+    lead,
+    own_article,
+    siblings,
+    trim_tail,
+)
 from .decode import node_text
+from .hints import class_weight as _class_weight
+from .hints import info as _info
+from .hints import link_density as _link_density
 
 JUNK_TAGS = [
     "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
     "textarea", "nav", "aside", "footer", "figcaption", "video", "audio", "object",
 ]  # fmt: skip
 _JUNK = ", ".join(JUNK_TAGS)
-_UNLIKELY = re.compile(
-    r"combx|comment|community|disqus|extra|foot|header-?(?:nav|menu|top)|menu|related|remark|rss|"
-    r"shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager(?![a-z])|popup|share|sharing|"
-    r"social|breadcrumb|newsletter|subscri|promo|banner|cookie|gdpr|modal|navbar|navigation|"
-    r"signup|login|tag-?list|tags|recommend|most-?(?:read|popular)|trending|outbrain|taboola|"
-    r"lien-?quan|tin-?khac|xem-?them|xem-?nhieu|doc-?nhieu|binh-?luan|chia-?se|quang-?cao|"
-    r"lien-?ket-?web|widget|toolbar|print(?![a-z])|author-?bio|byline|dateline|caption|credit|copyright",
-)
-_ALWAYS = re.compile(r"comment|disqus|respond|replies|binh-?luan|binhluan")
-_MAYBE = re.compile(
-    r"and|article|body|column|content|main|shadow|detail|noi-?dung|chi-?tiet|post|entry|story",
-)
-_POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
-    r"noi-?dung|chi-?tiet|fck_detail|newscontent",
-)
-_NEGATIVE = re.compile(
-    r"-ad-|hidden|banner|combx|comment|contact|foot|footnote|gdpr|masthead|media|meta|outbrain|"
-    r"promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|"
-    r"lien-?quan|binh-?luan|chia-?se|quang-?cao|caption|author",
-)
 _TAG_WEIGHT = {
     "div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
     "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3,
@@ -58,42 +45,8 @@ _SCORED = f"p, pre, blockquote, td, section, article, main, font, dd, div:has({_
 _INLINE_DIVS = f"div:not(:has({_BLOCK_LIST}))"
 _DIRECT_ONLY = {"div", "section", "article", "main", "td", "dd", "blockquote"}
 _CONDITIONAL = "div, ul, ol, table, section, form, dl, figure, header"
-_MIN_PARA = 25
-
-
-def _info(node: LexborNode) -> tuple[int, float]:
-    attrs = node.attributes
-    return _hint_info(attrs.get("class"), attrs.get("id"))
-
-
-@lru_cache(maxsize=16384)
-def _hint_info(cls: str | None, ident: str | None) -> tuple[int, float]:
-    """(removal: 0 keep, 1 unlikely, 2 always drop; class weight) for a class and an id.
-
-    Cached because pages repeat the same class strings hundreds of times.
-    """
-    hint = f"{cls or ''} {ident or ''}".lower()
-    if not hint.strip():
-        return 0, 0.0
-    weight = (25.0 if _POSITIVE.search(hint) else 0.0) - (25.0 if _NEGATIVE.search(hint) else 0.0)
-    removal = 0
-    if _ALWAYS.search(hint):
-        removal = 2
-    elif _UNLIKELY.search(hint) and not _MAYBE.search(hint):
-        removal = 1
-    return removal, weight
-
-
-def _class_weight(node: LexborNode) -> float:
-    return _info(node)[1]
-
-
-def _link_density(node: LexborNode, text_len: int | None = None) -> float:
-    length = text_len if text_len is not None else len(node.text().strip())
-    if not length:
-        return 0.0
-    links = sum(len(a.text().strip()) for a in node.css("a"))
-    return min(1.0, links / length)
+_MIN_PARA = MIN_PARA
+_LINKED_LINES = "p:has(a), h2:has(a), h3:has(a), h4:has(a), h5:has(a), h6:has(a)"
 
 
 def strip_boilerplate(root: LexborNode) -> None:
@@ -224,29 +177,6 @@ def _only_child(parent: LexborNode) -> bool:
     return sum(1 for _ in parent.iter()) == 1
 
 
-def _siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
-    parent = best.parent
-    if parent is None or parent.tag in ("html", "body"):
-        return [best]
-    threshold = max(10.0, best_score * 0.2)
-    chosen = []
-    for sib in parent.iter():
-        if sib.mem_id == best.mem_id:
-            chosen.append(sib)
-            continue
-        entry = scores.get(sib.mem_id)
-        if entry and entry[1] * (1 - _link_density(sib)) >= threshold:
-            chosen.append(sib)
-        elif sib.tag == "p":
-            text = sib.text().strip()
-            ld = _link_density(sib, len(text))
-            if (len(text) > 80 and ld < 0.25) or (
-                0 < len(text) <= 80 and ld == 0 and text.endswith(".")
-            ):
-                chosen.append(sib)
-    return chosen
-
-
 def _clean(node: LexborNode) -> None:
     """Readability's conditional cleaning: drop link lists and thin blocks inside the article."""
     for h in node.css("h1"):
@@ -267,10 +197,17 @@ def _clean(node: LexborNode) -> None:
         ld = _link_density(el, length)
         if (ld > 0.5) or (ld > 0.2 and weight < 25 and length < 1000 and text.count(",") < 10):
             el.decompose()
+    for el in reversed(node.css(_LINKED_LINES)):
+        # "Read more: <a>Another story</a>", "Xem thêm: …": a paragraph that is one link
+        # (a cited address, "http://…", is text)
+        text = el.text().strip()
+        if 0 < len(text) < 250 and "://" not in text and _link_density(el, len(text)) > 0.6:
+            el.decompose()
 
 
-def main_text(tree: LexborHTMLParser) -> str:
-    """The article's text with paragraphs, or "" (mutates the tree: parse a fresh copy)."""
+def main_text(tree: LexborHTMLParser, title: str = "") -> str:
+    """The article's text with paragraphs, or "" (mutates the tree: parse a fresh copy).
+    ``title``, the page's headline, picks the page's own story among several."""
     root = tree.body
     if root is None:
         return ""
@@ -279,11 +216,38 @@ def main_text(tree: LexborHTMLParser) -> str:
     best = _best(scores)
     if best is None:
         return node_text(root)
-    node, score = best
+    node, score = own_article(best[0], root, title, scores) or best
+    chosen = siblings(node, score, scores)
+    first = lead(node, chosen)
     parts = []
-    for part in _siblings(node, score, scores):
+    for part in [first, *chosen] if first is not None else chosen:
         _clean(part)
         text = node_text(part)
         if text:
             parts.append(text)
-    return "\n\n".join(parts)
+    return trim_tail(drop_credits("\n\n".join(parts)))
+
+
+_SEMANTIC = ("[itemprop=articleBody]", "article", "main", "[role=main]")
+
+
+def semantic_text(tree: LexborHTMLParser) -> str:
+    """The text of the element the page marks as its article ([itemprop=articleBody], the
+    longest <article>, <main>), cleaned like the best block: the fallback when scoring found
+    next to nothing, as when the article sits in an <aside> or one link-heavy list.
+    Mutates the tree: parse a fresh copy."""
+    root = tree.body
+    if root is None:
+        return ""
+    for selector in _SEMANTIC:
+        found = root.css(selector)
+        if not found:
+            continue
+        node = max(found, key=lambda n: len(n.text()))
+        remove_all(node.css(_JUNK))
+        remove_all(node.css(_HIDDEN))
+        _clean(node)
+        text = node_text(node)
+        if text:
+            return trim_tail(text)
+    return ""

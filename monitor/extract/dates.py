@@ -13,6 +13,8 @@ import unicodedata
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+from .months import named_date, year_first
+
 _ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
@@ -36,14 +38,6 @@ _UNITS = {
     "tháng": 30 * 86400, "năm": 365 * 86400, "second": 1, "minute": 60, "min": 60,
     "hour": 3600, "day": 86400, "week": 604800,
 }  # fmt: skip
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    )
-}
-_EN_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})")
-_EN_MDY = re.compile(r"\b([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _PM_WORDS = ("chiều", "tối", "đêm")
 
 
@@ -125,6 +119,10 @@ def _parse(text: str, tz: tzinfo, now: datetime) -> datetime | None:
             return datetime(y, mo, d, hh, mi, ss, tzinfo=zone)
         except ValueError:
             return None
+    ymd = year_first(text)
+    if ymd is not None:
+        y, mo, d, start, end = ymd
+        return _build(y, mo, d, text[:start] + " " + text[end:], tz, now)
     m = _WORDS.search(text)
     if m:
         y = int(m.group(3)) if m.group(3) else None
@@ -135,6 +133,8 @@ def _parse(text: str, tz: tzinfo, now: datetime) -> datetime | None:
         if m.group(4) is None and m.group(2) != "/":
             continue
         d, mo = int(m.group(1)), int(m.group(3))
+        if 12 < mo <= 31 and 1 <= d <= 12 and m.group(4):
+            d, mo = mo, d  # "11/14/2019": month first, as US pages write it
         if 1 <= d <= 31 and 1 <= mo <= 12:
             y = int(m.group(4)) if m.group(4) else None
             return _build(y, mo, d, text[: m.start()] + " " + text[m.end() :], tz, now)
@@ -147,15 +147,10 @@ def _parse(text: str, tz: tzinfo, now: datetime) -> datetime | None:
             return dt if dt.tzinfo else dt.replace(tzinfo=tz)
         except (TypeError, ValueError, IndexError):
             pass
-        for rx, order in ((_EN_DMY, (3, 2, 1)), (_EN_MDY, (3, 1, 2))):
-            m = rx.search(text)
-            if m and m.group(order[1])[:3] in _MONTHS:
-                y, mon, d = (
-                    int(m.group(order[0])),
-                    _MONTHS[m.group(order[1])[:3]],
-                    int(m.group(order[2])),
-                )
-                return _build(y, mon, d, text[: m.start()] + " " + text[m.end() :], tz, now)
+    named = named_date(text)
+    if named is not None:
+        y, mo, d, start, end = named
+        return _build(y, mo, d, text[:start] + " " + text[end:], tz, now)
     return None
 
 

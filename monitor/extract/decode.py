@@ -46,7 +46,8 @@ def parse_html(content: bytes, content_type: str | None = None) -> LexborHTMLPar
     charset = header_charset(content_type)
     if not content.startswith(_BOMS):
         if _is_utf8_text(content):  # whatever the header or <meta> claim
-            return LexborHTMLParser(content.decode("utf-8"))
+            # bytes are parsed as UTF-8: twice as fast as a str, which Lexbor re-encodes
+            return LexborHTMLParser(content)
         if charset and charset != "utf-8":
             return LexborHTMLParser(content.decode(charset, errors="replace"))
     return LexborHTMLParser(content, encoding=True)

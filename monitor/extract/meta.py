@@ -6,6 +6,7 @@ source of the title, the publication date, the lead and the author when present.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ class Meta:
     author: str | None = None
     body: str | None = None  # JSON-LD articleBody as given (may hold HTML): see body_text()
     site_name: str | None = None
+    # each place a title is declared, for the title vote (title.py)
+    headline: str | None = None  # JSON-LD headline
+    og_title: str | None = None
+    twitter_title: str | None = None
+    site_names: tuple[str, ...] = ()  # og:site_name, application-name, the JSON-LD publisher
 
 
 def _walk(obj: object) -> Iterator[dict]:
@@ -62,7 +68,8 @@ def _name(value: object) -> str | None:
         return ", ".join(names) or None
     if isinstance(value, dict):
         return _name(value.get("name"))
-    return clean_inline(str(value)) if value else None
+    # JSON-LD strings often carry HTML entities ("&#8216;", "&amp;")
+    return clean_inline(html.unescape(str(value))) if value else None
 
 
 _PARTS = 'title, h1, link[rel~=canonical][href], meta[content], script[type="application/ld+json"]'
@@ -95,6 +102,10 @@ def _jsonld(scripts: list[LexborNode], meta: Meta) -> None:
             if not _types(obj) & _ARTICLE_TYPES:
                 continue
             meta.title = meta.title or _name(obj.get("headline") or obj.get("name"))
+            meta.headline = meta.headline or _name(obj.get("headline"))
+            publisher = _name(obj.get("publisher"))
+            if publisher and publisher not in meta.site_names:
+                meta.site_names += (publisher,)
             date = obj.get("datePublished") or obj.get("dateCreated")
             meta.date = meta.date or (str(date) if date else None)
             desc = obj.get("description")
@@ -139,6 +150,12 @@ def read_meta(tree: LexborHTMLParser, parts: dict[str, list[LexborNode]] | None 
     if meta.author and meta.author.startswith("http"):
         meta.author = None
     meta.site_name = clean_inline(props.get("og:site_name")) or None
+    meta.og_title = clean_inline(props.get("og:title")) or None
+    meta.twitter_title = clean_inline(props.get("twitter:title")) or None
+    for key in ("og:site_name", "application-name", "al:android:app_name"):
+        name = clean_inline(props.get(key))
+        if name and name not in meta.site_names:
+            meta.site_names += (name,)
     return meta
 
 
