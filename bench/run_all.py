@@ -207,6 +207,7 @@ SCRIPTS = [
     Script("report", "bench_report.py", parse_report),
     Script("poll", "bench_poll.py"),
     Script("latency", "bench_latency.py"),
+    Script("daemons", "bench_daemons.py"),
 ]
 
 
@@ -380,6 +381,11 @@ def write_doc(
         "  10 s interval with `follow: true` and an instant email channel to a loopback aiosmtpd",
         "  server; after every baseline, articles about regional cooperation appear at random",
         "  moments; latency = appearance → email received. RSS from /proc (VmHWM = peak).",
+        "- **Several daemons** (`bench/bench_daemons.py`, PostgreSQL): three `newsmon run` on 120",
+        "  sources at a 10 s interval; one new article per source, half before and half after one",
+        "  daemon is killed with -9; polls per source from the poll log, emails at a loopback",
+        "  aiosmtpd, sessions from pg_stat_activity. Then 10,000 sources all due at once, one",
+        "  daemon and three: cycle time, CPU per source, sessions.",
         "- **Politeness**: the site counts requests in flight per host and the smallest gap",
         "  between two request arrivals per host, over every newsmon run of the bench.",
         "",
