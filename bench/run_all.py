@@ -186,6 +186,7 @@ SCRIPTS = [
     Script("poll", "bench_poll.py"),
     Script("latency", "bench_latency.py"),
     Script("stories", "bench_stories.py"),
+    Script("daemons", "bench_daemons.py"),
 ]
 
 
@@ -410,6 +411,11 @@ def write_doc(
         "  day) and new articles stored one per transaction through `store_articles`, a third of",
         "  them edited copies of last week's: the time inside `storage.stories.assign_stories`",
         "  (grouping) beside the rest of `store_articles` (storing), and the index rebuild.",
+        "- **Several daemons** (`bench/bench_daemons.py`, PostgreSQL): three `newsmon run` on 120",
+        "  sources at a 10 s interval; one new article per source, half before and half after one",
+        "  daemon is killed with -9; polls per source from the poll log, emails at a loopback",
+        "  aiosmtpd, sessions from pg_stat_activity. Then 10,000 sources all due at once, one",
+        "  daemon and three: cycle time, CPU per source, sessions.",
         "- **Politeness**: the site counts requests in flight per host and the smallest gap",
         "  between two request arrivals per host, over every newsmon run of the bench.",
         "",

@@ -192,12 +192,19 @@ async def _dispatch_digest(
 
 def _claim(engine: Engine, alert_ids: list[int], now: datetime) -> bool:
     """Take the alerts for this sender: due and pending, all of them, or none (another
-    dispatcher, e.g. `poll` beside the daemon, is sending them)."""
+    dispatcher, e.g. `poll` beside the daemon or another daemon, is sending them). On
+    PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED: two claimers never wait on each
+    other, and one of them gets each alert."""
+    claimable = (  # rows another dispatcher is claiming right now are skipped, not waited for
+        select(Alert.id)
+        .where(col(Alert.id).in_(alert_ids), col(Alert.status) == "pending")
+        .where(col(Alert.next_attempt_at) <= now)
+        .with_for_update(skip_locked=True)
+    )
     with Session(engine) as session:
         result = session.execute(
             update(Alert)
-            .where(col(Alert.id).in_(alert_ids), col(Alert.status) == "pending")
-            .where(col(Alert.next_attempt_at) <= now)
+            .where(col(Alert.id).in_(claimable.scalar_subquery()))
             .values(next_attempt_at=now + LEASE)
         )
         if int(result.rowcount or 0) != len(alert_ids):  # type: ignore[attr-defined]

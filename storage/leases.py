@@ -5,14 +5,17 @@ and advisory locks.
 polling it: the row is free (no owner, or its hold lapsed) and, for a scheduled poll, due (no
 poll under a lease started in the last `min_gap` seconds). The claim writes the owner, the
 expiry (now + ttl) and the poll's start in one statement; the holder renews its leases while it
-polls and releases them after. Every time is the database server's clock (`clock_timestamp()`),
-so daemons on machines whose clocks differ still agree. A daemon killed with -9 or cut off
+polls and releases them after (the expiry becomes NULL; the owner stays, as the last holder). A
+lease half a ttl past its expiry, unreleased, is a poll that died with its daemon: due at once
+(the holder renews every third of the ttl and gives up its polls when it cannot). Every time is
+the database server's clock (`clock_timestamp()`), so daemons on machines whose clocks differ
+still agree. A daemon killed with -9 or cut off
 from the server simply stops renewing: its leases lapse within the ttl.
 
 **Live daemons** (`daemons`): each daemon's row, renewed with its leases. A scheduled claim is
-fair: a daemon that was the last to poll more than an even share of the sources (among the live
-daemons, plus one) leaves due sources to the others, so a daemon that starts later, or takes
-over from one that died, gets its part without any configuration.
+fair: a daemon that was the last to poll an even share of the sources (among the live daemons,
+rounded up) takes no more, and one above it leaves its own to the others, so a daemon that starts
+later, or comes back after losing the server, gets its part without any configuration.
 
 **Advisory locks** (`SessionLocks`): session-level `pg_try_advisory_lock` on one connection of
 their own, for short turns such as "this daemon sends this channel's messages now"; they end
@@ -33,6 +36,7 @@ __all__ = ["RowLeases", "SessionLocks", "advisory_key"]
 _NOW = "clock_timestamp()"
 _TTL = "CAST(:ttl AS float8) * interval '1 second'"
 _IDS = "CAST(:ids AS varchar[])"
+_GRACE = "CAST(:ttl AS float8) * interval '0.5 second'"  # lapsed this long: its poller is gone
 _CLAIM = f"""
 INSERT INTO source_leases (source_id, owner, expires_at, polled_at)
 SELECT sid, :owner, {_NOW} + {_TTL}, {_NOW} FROM unnest({_IDS}) AS sid
@@ -41,28 +45,42 @@ ON CONFLICT (source_id) DO UPDATE
 SET owner = excluded.owner, expires_at = excluded.expires_at, polled_at = excluded.polled_at
 WHERE (source_leases.owner IS NULL OR source_leases.expires_at IS NULL
        OR source_leases.expires_at <= {_NOW})
-  AND (source_leases.polled_at IS NULL
+  AND (source_leases.polled_at IS NULL OR source_leases.expires_at <= {_NOW} - {_GRACE}
        OR source_leases.polled_at <= {_NOW} - CAST(:gap AS float8) * interval '1 second')
-  AND (NOT :fair OR source_leases.owner = :owner OR {{share}})
+  AND (NOT :fair OR {{share}})
 RETURNING source_id
 """
-# the fair share: the sources whose last poll is this daemon's stay under an even split among
-# the live daemons, plus one (the owner of a source's last poll keeps polling it freely)
-_SHARE = """(SELECT count(*) FROM source_leases WHERE owner = :owner) <
+# the fair share: a daemon polls at most an even split of the sources among the live daemons
+# (rounded up); one that holds more leaves its own sources to the others until it is back to it
+_SHARE = """(SELECT count(*) FROM source_leases WHERE owner = :owner)
+  - (CASE WHEN source_leases.owner = :owner THEN 1 ELSE 0 END) <
   ceil((SELECT count(*) FROM source_leases)::float8
-       / greatest(1, (SELECT count(*) FROM daemons WHERE expires_at > clock_timestamp()))) + 1"""
+       / greatest(1, (SELECT count(*) FROM daemons WHERE expires_at > clock_timestamp())))"""
+_OVERDUE = f"""
+UPDATE source_leases SET owner = :owner, expires_at = {_NOW} + {_TTL}, polled_at = {_NOW}
+WHERE source_id IN (
+  SELECT source_id FROM source_leases
+  WHERE source_id = ANY({_IDS})
+    AND (expires_at <= {_NOW} - {_GRACE}
+         OR expires_at IS NULL AND polled_at <= {_NOW} - CAST(:late AS float8) * interval '1 second'
+            AND (owner IS NULL
+                 OR owner NOT IN (SELECT name FROM daemons WHERE expires_at > {_NOW})))
+  ORDER BY polled_at LIMIT :limit
+  FOR UPDATE SKIP LOCKED)
+RETURNING source_id
+"""
 _HEARTBEAT = f"""
 INSERT INTO daemons (name, started_at, expires_at) VALUES (:owner, {_NOW}, {_NOW} + {_TTL})
 ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at
 """
 _RENEW = f"""
 UPDATE source_leases
-SET expires_at = CASE WHEN source_id = ANY({_IDS}) THEN {_NOW} + {_TTL} ELSE {_NOW} END
+SET expires_at = CASE WHEN source_id = ANY({_IDS}) THEN {_NOW} + {_TTL} END
 WHERE owner = :owner AND expires_at > {_NOW}
 RETURNING source_id
 """
 _RELEASE = f"""
-UPDATE source_leases SET expires_at = {_NOW}
+UPDATE source_leases SET expires_at = NULL
 WHERE source_id = ANY({_IDS}) AND owner = :owner AND expires_at > {_NOW}
 """
 
@@ -103,6 +121,18 @@ class RowLeases:
         with self.engine.begin() as conn:
             return {row[0] for row in conn.execute(text(_CLAIM.format(share=_SHARE)), params)}
 
+    def claim_overdue(self, source_ids: Iterable[str], late: float, limit: int) -> set[str]:
+        """Up to `limit` of these sources left behind: a poll whose lease lapsed unreleased (its
+        daemon died polling), or no poll in the last `late` seconds while the last poller is no
+        live daemon (killed, cut off, or a `newsmon poll`). Rows another claimer has locked are
+        skipped (SKIP LOCKED), so daemons sweeping at once split the batch."""
+        ids = sorted(set(source_ids))
+        if not ids:
+            return set()
+        params = {"ids": ids, "owner": self.owner, "ttl": self.ttl, "late": late, "limit": limit}
+        with self.engine.begin() as conn:
+            return {row[0] for row in conn.execute(text(_OVERDUE), params)}
+
     def heartbeat(self) -> None:
         """Say this daemon is alive for another ttl (the fair share counts the live ones)."""
         with self.engine.begin() as conn:
@@ -123,7 +153,8 @@ class RowLeases:
             return {row[0] for row in conn.execute(text(_RENEW), params)} & set(ids)
 
     def release(self, source_ids: Iterable[str]) -> None:
-        """Free these leases now (the owner and the poll's start stay, for `sources`)."""
+        """Free these leases now: no expiry (the owner and the poll's start stay, for
+        `sources`)."""
         ids = sorted(set(source_ids))
         if ids:
             with self.engine.begin() as conn:

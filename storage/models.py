@@ -110,7 +110,7 @@ class SourceLease(_Table, table=True):
 
     source_id: str = Field(primary_key=True, foreign_key="sources.id", ondelete="CASCADE")
     owner: str | None = None  # "host:pid" of the holder (or the last holder, once released)
-    expires_at: datetime | None = _when()  # the hold lapses then unless renewed; past: free
+    expires_at: datetime | None = _when()  # lapses then unless renewed; None: released
     polled_at: datetime | None = _when()  # when the last poll under a lease started
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     insert,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -51,12 +52,24 @@ def sync_sources(
     wanted = list(getattr(sources, "sources", sources))
     with unit(session, commit):
         stored = {s.id: s for s in session.exec(select(Source))}
+        new = [
+            {"id": src.id, "name": src.name, "url": str(src.url)}
+            for src in wanted
+            if src.id not in stored
+        ]
+        if new:  # several daemons starting at once insert the same rows: the first one wins
+            session.connection().execute(_insert_new(session), new)
         for src in wanted:
             row = stored.get(src.id)
-            if row is None:
-                session.add(Source(id=src.id, name=src.name, url=str(src.url)))
-            elif (row.name, row.url) != (src.name, str(src.url)):
+            if row is not None and (row.name, row.url) != (src.name, str(src.url)):
                 row.name, row.url = src.name, str(src.url)
+
+
+def _insert_new(session: Session) -> Any:
+    """INSERT … ON CONFLICT (id) DO NOTHING of source rows, on SQLite and PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(Source).on_conflict_do_nothing(index_elements=["id"])
 
 
 def get_source(session: Session, source_id: str) -> Source | None:

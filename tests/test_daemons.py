@@ -30,6 +30,7 @@ from tests.conftest_db import pg_schema_url
 from tests.http_receiver import HTTPReceiver
 from tests.loopback import LoopbackServer
 from tests.smtp_server import SMTPReceiver
+from tests.tcpproxy import TCPProxy
 from tests.test_daemon import ROOT, Run, Site, source, wait_until
 
 pytestmark = pytest.mark.postgres
@@ -261,7 +262,42 @@ def test_sources_json_names_the_lease_owner(
         check=True,
     )
     [row] = json.loads(out.stdout)["sources"]
-    assert row["owner"] == name and row["lease_expires_at"]
+    assert row["owner"] == name and "lease_expires_at" in row  # None once released
     assert f" {name} newsmon.poll: poll s0 ok" in run.log, "log lines name the daemon"
     run.send(signal.SIGTERM)
     assert run.wait() == 0
+
+
+def test_a_daemon_cut_off_from_the_database_stops_polling_and_resumes(
+    loopback: LoopbackServer, pg: tuple[str, Engine], tmp_path: Path, runs: list[Run]
+) -> None:
+    url, _ = pg
+    sites = [Site(loopback, f"/s{i}") for i in range(3)]
+    for site in sites:
+        site.publish(1)
+    config = tmp_path / "sources.yaml"
+    write_config(config, sites, [])
+    with TCPProxy(5432) as proxy:
+        runs.append(run := Run(config, url.replace(":5432/", f":{proxy.port}/", 1)))
+        run.wait_log("shared database", timeout=20)
+        wait_until(
+            "two polls each", lambda: all(len(listing_times(loopback, s)) >= 2 for s in sites), 20
+        )
+        proxy.cut()
+        cut = time.monotonic()
+        run.wait_log(r"database out of reach \(.*\): polling stops", timeout=TTL * 2)
+        noticed = time.monotonic() - cut
+        quiet = time.monotonic()
+        wait_until("two intervals", lambda: time.monotonic() - quiet > 2 * INTERVAL, 3 * INTERVAL)
+        during = [t for s in sites for t in listing_times(loopback, s) if t > quiet]
+        assert not during, "no poll while the database is out of reach"
+        proxy.heal()
+        run.wait_log("database reachable again: polling resumes", timeout=40)
+        wait_until(
+            "polls again",
+            lambda: all(any(t > quiet for t in listing_times(loopback, s)) for s in sites),
+            2 * INTERVAL + 2,
+        )
+        run.send(signal.SIGTERM)
+        assert run.wait() == 0
+    print(f"cut-off noticed after {noticed:.1f}s (ttl {TTL:g}s)")

@@ -101,11 +101,13 @@ class Daemon:
         self._keeper: LeaseKeeper | None = None
         self._channel_locks: SessionLocks | None = None
         self.name = daemon_name()  # host:pid, in leases, logs and `sources`
+        self._started = 0.0  # the event loop's time when run() started
         self._scheduler: AsyncIOScheduler | None = None
 
     # -- the main loop -------------------------------------------------------------------------
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
+        self._started = loop.time()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_stop)
         loop.add_signal_handler(signal.SIGHUP, self._on_reload)
@@ -120,7 +122,7 @@ class Daemon:
         self._leases = SourceLeases(self.engine, owner=self.name, ttl=ttl)
         if self._leases.shared:  # PostgreSQL: other daemons may share the sources
             self._leases.join()
-            self._keeper = LeaseKeeper(self._leases)
+            self._keeper = LeaseKeeper(self._leases, self._sweep)
             self._channel_locks = SessionLocks(self.engine, "newsmon channel")
             keeper = loop.create_task(self._keeper.run(), name="leases")
             self._background.add(keeper)
@@ -269,7 +271,7 @@ class Daemon:
     async def _poll_job(self, source_id: str) -> None:
         """One scheduled poll: with this source's lease, under the configuration of the moment."""
         self._track()
-        config, matcher, fetcher, leases = self.config, self.matcher, self._fetcher, self._leases
+        config, fetcher, leases = self.config, self._fetcher, self._leases
         source = config.source(source_id)
         if source is None or not source.enabled or fetcher is None or leases is None:
             return
@@ -289,6 +291,37 @@ class Daemon:
                 " or polled it less than an interval ago" if leases.shared else "",
             )
             return
+        await self._poll_leased(source)
+
+    def _sweep(self) -> None:
+        """Claim, in one batch, sources nobody polled for 1.2 intervals, and poll them now."""
+        leases = self._leases
+        if leases is None or self._stopping or self._state.signals:
+            return
+        groups: dict[float, list[str]] = {}
+        up = asyncio.get_running_loop().time() - self._started
+        for source in self._enabled(self.config):
+            every = (source.interval or self.config.settings.interval).total_seconds()
+            if not source.schedule and up >= 1.2 * every:  # first: this daemon's own first polls
+                groups.setdefault(every, []).append(source.id)
+        loop = asyncio.get_running_loop()
+        for every, ids in groups.items():
+            late = 1.2 * every
+            for source_id in sorted(leases.claim_overdue(ids, late, limit=100)):
+                found = self.config.source(source_id)
+                if found is None:
+                    leases.give_back(source_id)
+                    continue
+                log.info("poll %s: taken over (its poll lapsed or is overdue)", source_id)
+                task = loop.create_task(self._poll_leased(found), name=f"poll {source_id}")
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+
+    async def _poll_leased(self, source: Source) -> None:
+        """Poll a source whose lease this daemon holds; give the lease back after."""
+        config, matcher, fetcher, leases = self.config, self.matcher, self._fetcher, self._leases
+        assert fetcher is not None and leases is not None
+        keeper, source_id = self._keeper, source.id
         poll = asyncio.get_running_loop().create_task(
             poll_source(self.engine, config, fetcher, matcher, source, self.clock())
         )

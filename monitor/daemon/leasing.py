@@ -7,12 +7,19 @@ its leases can lapse (nothing half-done is written: a poll writes in one transac
 end), what the daemon thought it held is forgotten, and its scheduled runs skip until a
 renewal works again, tried after 1 s, 2 s, 4 s … 30 s. The scheduler keeps the timing; the
 database decides who polls.
+
+After each renewal the daemon also sweeps (once it has run 1.2 intervals itself): sources left
+behind (a poll's lease lapsed unreleased, or no poll for 1.2 intervals while the last poller is
+no live daemon) are claimed in one batch (SKIP LOCKED, so daemons sweeping at once split them)
+and polled at once; a killed daemon's sources are polled again within about an interval,
+whatever the phase of the survivors' own runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from monitor.daemon.lock import SourceLeases
 
@@ -31,8 +38,9 @@ def _reason(exc: BaseException) -> str:
 class LeaseKeeper:
     """`online` says whether polls may start; `started`/`ended` bracket each poll task."""
 
-    def __init__(self, leases: SourceLeases) -> None:
+    def __init__(self, leases: SourceLeases, sweep: Callable[[], None] | None = None) -> None:
         self.leases = leases
+        self.sweep = sweep  # after each renewal: take over what a dead daemon left
         self.online = True
         self.lost: set[str] = set()  # polls cancelled because their lease went
         self._polls: dict[str, asyncio.Task[object]] = {}
@@ -86,3 +94,8 @@ class LeaseKeeper:
                 self.online = True
             if lost and self._stop(lost):
                 log.warning("lease lost for %s: poll(s) stopped", ", ".join(sorted(lost)))
+            if self.sweep is not None:
+                try:
+                    self.sweep()
+                except Exception as exc:  # the next renewal says whether the server is away
+                    log.warning("overdue sources not checked (%s)", _reason(exc))

@@ -224,6 +224,14 @@ class SourceLeases:
             self._held.add(source_id)
         return got
 
+    def claim_overdue(self, source_ids: list[str], late: float, limit: int) -> set[str]:
+        """Sources another daemon should have polled over `late` seconds ago (PostgreSQL)."""
+        if self._rows is None:
+            return set()
+        got = self._rows.claim_overdue([i for i in source_ids if i not in self._held], late, limit)
+        self._held |= got
+        return got
+
     async def renew(self, timeout: float | None = None) -> set[str]:
         """Extend the leases held (PostgreSQL), the statement in a thread; the ones the server no
         longer gives this process are forgotten and returned as lost. Raises when the server
