@@ -67,6 +67,8 @@ class Settings(_Model):
     alert_on_first_poll: bool = False
     failure_alert_after: Annotated[int, Field(ge=1)] = 3
     allow_private: bool = False
+    # The web view's key for labelling (`newsmon serve`): a secret, never logged or shown.
+    web_token: Annotated[str, Field(min_length=16)] | None = None
 
     @field_validator("timezone")
     @classmethod
