@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from monitor.cli.app import App, pass_app
-from monitor.errors import NewsmonError
 
 
 @click.command()
@@ -27,5 +26,4 @@ def serve(app: App, host: str, port: int) -> None:
     def announce(url: str) -> None:
         click.echo(f"newsmon web: {url}")
 
-    if not run_server(ctx, host, port, announce):
-        raise NewsmonError(f"web: cannot listen on {host}:{port}")
+    run_server(ctx, host, port, announce)
