@@ -87,10 +87,11 @@ def article_page(request: Request, ctx: WebContext) -> HTMLResponse:
     if detail is None:
         return error_page(request, ctx, 404, f"no stored article with id {article_id}")
     a = detail.article
+    fresh, fresh_error = _why(ctx, a.title, a.body)
     terms = {str(t[0]) for m in detail.matches for t in m.terms}
+    terms |= {str(t[0]) for m in fresh if m.matched for t in m.terms}  # as scored now
     folded = {t.id for t in ctx.config.topics if t.fold_diacritics}
     fold = any(m.topic_id in folded for m in detail.matches)
-    fresh, fresh_error = _why(ctx, a.title, a.body)
     return page(
         request,
         ctx,
