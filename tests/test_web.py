@@ -19,7 +19,7 @@ from monitor.cli import main
 from monitor.config.models import load_config
 from monitor.web.app import create_app
 from monitor.web.context import WebContext
-from tests.web_seed import TOKEN, seed
+from tests.web_seed import CONFIG, TOKEN, seed
 
 pytest_plugins = ["tests.conftest_db"]
 
@@ -255,3 +255,19 @@ def test_read_only_without_a_token(engine: Engine, db_url: str, tmp_path: Path) 
 def test_unknown_route_and_method(site: Site) -> None:
     assert site.client.get("/nope").status_code == 404
     assert site.client.get(f"/articles/{site.ids['coop']}/labels").status_code == 405
+
+
+@pytest.mark.parametrize("back", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_sign_in_goes_back_to_this_site_only(site: Site, back: str) -> None:
+    r = site.client.post("/login", data={"token": TOKEN, "back": back}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_the_token_is_a_secret_of_the_log(tmp_path: Path) -> None:
+    from monitor.cli.app import make_app
+    from monitor.logsetup import secret_filter
+
+    (tmp_path / "sources.yaml").write_text(CONFIG, encoding="utf-8")
+    app = make_app(str(tmp_path / "sources.yaml"), None, 0, 0)
+    assert app.config.settings.web_token == TOKEN
+    assert secret_filter.scrub(f"token={TOKEN}") == "token=***"

@@ -77,16 +77,20 @@ def login_form(request: Request, ctx: WebContext) -> Response:
     return page(request, ctx, "login.html", failed=False, back=_back(request))
 
 
+def _local_path(value: object) -> str:
+    """Where to go after signing in: a path of this site only (never `//host` or `/\\host`)."""
+    back = str(value or "/")
+    ok = back.startswith("/") and back[1:2] not in ("/", "\\") and back.isprintable()
+    return back if ok else "/"
+
+
 def _back(request: Request) -> str:
-    """Where to go after signing in: a path of this site only."""
-    back = str(request.query_params.get("back") or "/")
-    return back if back.startswith("/") and not back.startswith("//") else "/"
+    return _local_path(request.query_params.get("back"))
 
 
 async def login(request: Request, ctx: WebContext) -> Response:
     form = await request.form()
-    back = str(form.get("back") or "/")
-    back = back if back.startswith("/") and not back.startswith("//") else "/"
+    back = _local_path(form.get("back"))
     token = ctx.token
     if token is None or not token_ok(token, str(form.get("token") or "")):
         return page(request, ctx, "login.html", status=403, failed=True, back=back)
