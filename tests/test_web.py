@@ -271,3 +271,22 @@ def test_the_token_is_a_secret_of_the_log(tmp_path: Path) -> None:
     app = make_app(str(tmp_path / "sources.yaml"), None, 0, 0)
     assert app.config.settings.web_token == TOKEN
     assert secret_filter.scrub(f"token={TOKEN}") == "token=***"
+
+
+def test_group_copies_is_ready_for_stories() -> None:
+    """Today every article is its own story; once report rows carry `story`, copies sharing
+    one go under the newest (the page's order), and the template already shows them."""
+    from dataclasses import dataclass
+
+    from monitor.web.pages import group_copies
+
+    @dataclass(frozen=True)
+    class Row:
+        id: int
+        story: int | None = None
+
+    rows = [Row(5, 1), Row(4), Row(3, 1), Row(2, 2), Row(1)]
+    stories = group_copies(rows)  # type: ignore[arg-type]
+    assert [(s.lead.id, [c.id for c in s.copies]) for s in stories] == [
+        (5, [3]), (4, []), (2, []), (1, []),
+    ]  # fmt: skip
