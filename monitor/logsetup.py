@@ -19,10 +19,11 @@ class SecretFilter(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self._urls: list[str] = []
+        self._plain: list[str] = []  # secrets given as they are (the web view's token)
         self._secrets: list[str] | None = []
 
-    def set_urls(self, urls: Iterable[str]) -> None:
-        self._urls, self._secrets = list(urls), None
+    def set_urls(self, urls: Iterable[str], plain: Iterable[str] = ()) -> None:
+        self._urls, self._plain, self._secrets = list(urls), list(plain), None
 
     def set_secrets(self, secrets: Iterable[str]) -> None:
         # Longest first, so a secret containing another is removed whole.
@@ -33,7 +34,7 @@ class SecretFilter(logging.Filter):
         if self._secrets is None:
             from notifiers.redact import secrets_of
 
-            found: set[str] = set()
+            found: set[str] = set(self._plain)
             for url in self._urls:
                 found |= secrets_of(url)
             self.set_secrets(found)
@@ -82,6 +83,7 @@ def setup_logging(verbose: int = 0, quiet: int = 0, *, name: str | None = None) 
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
-def register_secrets(urls: Iterable[str]) -> None:
-    """Tell the log filter about the channel URLs whose secrets it must hide."""
-    secret_filter.set_urls(urls)
+def register_secrets(urls: Iterable[str], plain: Iterable[str | None] = ()) -> None:
+    """Tell the log filter about the channel URLs whose secrets it must hide, and about
+    secrets that are no URL (`settings.web_token`)."""
+    secret_filter.set_urls(urls, [p for p in plain if p])

@@ -42,6 +42,7 @@ class ReportFilter:
     search: SearchQuery | None = None
     all: bool = False  # also articles that matched no topic
     limit: int | None = None
+    offset: int = 0  # with a limit: skip this many first (the web view's pages)
 
 
 @dataclass
@@ -120,8 +121,8 @@ def report_articles(db: ReadDB, f: ReportFilter) -> tuple[list[ReportArticle], i
     else:
         inner, params, order = _page(db, f)
     if f.limit is not None:
-        inner += " LIMIT ?"
-        params.append(f.limit)
+        inner += " LIMIT ? OFFSET ?"
+        params += [f.limit, f.offset]
     outer_order = ", ".join(f"page.{term}" for term in order)
     sql = (
         f"SELECT page.id, {_SHOWN}, page.n FROM ({inner}) page "

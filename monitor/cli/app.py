@@ -44,7 +44,9 @@ class App:
             from monitor.config.models import load_config
 
             self._config = load_config(self.config_file)
-            register_secrets(c.url for c in self._config.channels)
+            register_secrets(
+                (c.url for c in self._config.channels), [self._config.settings.web_token]
+            )
         return self._config
 
     @property

@@ -54,6 +54,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "monitor.cli.alerts:alerts",
         "The outbox: alerts waiting, sent and failed (newest first).",
     ),
+    "serve": (
+        "monitor.cli.web:serve",
+        "The web view: matched articles, why they matched, labels, feeds, metrics.",
+    ),
     "notify-test": (
         "monitor.cli.alerts:notify_test",
         "Send a test message to one or all enabled channels and report each result.",

@@ -69,6 +69,8 @@ class Settings(_Model):
     allow_private: bool = False
     story_window: Duration = timedelta(days=7)  # copies are grouped with articles this young
     lease_ttl: Duration | None = None  # several daemons: None = a third of the shortest interval
+    # The web view's key for labelling (`newsmon serve`): a secret, never logged or shown.
+    web_token: Annotated[str, Field(min_length=16)] | None = None
 
     @field_validator("timezone")
     @classmethod
