@@ -330,7 +330,8 @@ def carried_over(ran: set[str]) -> tuple[list[Row], list[str]]:
         if key in ran or key not in {s.key for s in SCRIPTS}:
             continue
         for r in entry["rows"]:
-            rows.append(r | {"note": (r.get("note") or "") + f"; run of {entry['date']}"})
+            note = "; ".join(n for n in (r.get("note"), f"run of {entry['date']}") if n)
+            rows.append(r | {"note": note})
         dates.append(f"bench/{entry['file']} (run of {entry['date']})")
     return rows, dates
 
