@@ -67,7 +67,7 @@ class Settings(_Model):
     alert_on_first_poll: bool = False
     failure_alert_after: Annotated[int, Field(ge=1)] = 3
     allow_private: bool = False
-    lease_ttl: Duration | None = None  # several daemons: None = a third of the shortest interval
+    lease_ttl: Duration | None = None  # several daemons: None = half the shortest interval
 
     @field_validator("timezone")
     @classmethod
