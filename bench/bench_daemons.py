@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import create_engine, text
 
 BENCH = Path(__file__).resolve().parent
@@ -214,7 +215,8 @@ def share(n: int, interval: int, cycles: int, daemons: int) -> list[dict[str, An
     most_in_window = 0
     min_gap = float("inf")
     takeover, worst = 0.0, (0.0, 0.0)
-    for ts in times.values():
+    worst_sid = ""
+    for sid, ts in times.items():
         for i, t in enumerate(ts):
             most_in_window = max(most_in_window, sum(1 for u in ts[i:] if u < t + interval))
             if i:
@@ -223,17 +225,18 @@ def share(n: int, interval: int, cycles: int, daemons: int) -> list[dict[str, An
         after = [t for t in ts if t > killed]
         if before and after and after[0] - before[-1] > takeover:
             takeover, worst = after[0] - before[-1], (before[-1] - killed, after[0] - killed)
+            worst_sid = sid
     unpolled = n - len(times)
     polls = sum(len(ts) for ts in times.values())
     per_interval = polls / n / ((end - t0) / interval)
-    ttl = min(60.0, max(3.0, interval / 3))
+    ttl = min(60.0, max(5.0, interval / 2))
     print(
         f"{daemons} daemons, {n} sources at {interval}s: {polls} polls in {end - t0:.0f}s "
         f"({per_interval:.2f} per source per interval), most in one interval {most_in_window}, "
         f"smallest gap {min_gap:.2f}s, longest gap across the kill {takeover:.1f}s; "
         f"{len(published)} articles → {len(texts)} emails, {lost} lost, {dupes} duplicated; "
         f"sessions at most {most}; CPU of the survivors {sum(cpu):.1f}s; the longest gap: "
-        f"polled {worst[0]:+.1f}s and {worst[1]:+.1f}s from the kill"
+        f"{worst_sid} polled {worst[0]:+.1f}s and {worst[1]:+.1f}s from the kill"
     )
     return [
         row(
@@ -246,10 +249,10 @@ def share(n: int, interval: int, cycles: int, daemons: int) -> list[dict[str, An
         ),
         row(
             f"take-over after kill -9 of one of {daemons}: longest gap of a source across it",
-            f"≤ 1.1 × interval + 4/3 × ttl = {interval * 1.1 + ttl * 4 / 3:.1f} s",
+            f"≤ 1.1 × interval + ttl × (1 + 1/2 + 1/3) = {interval * 1.1 + ttl * 11 / 6:.1f} s",
             takeover,
             "s",
-            met=takeover <= interval * 1.1 + ttl * 4 / 3,
+            met=takeover <= interval * 1.1 + ttl * 11 / 6,
         ),
         row(
             f"{len(published)} new articles over the kill: emails received (each once)",
@@ -269,6 +272,19 @@ def share(n: int, interval: int, cycles: int, daemons: int) -> list[dict[str, An
     ]
 
 
+def write_scale_config(folder: Path, site: Any) -> Path:
+    """bench_poll's config with the selectors said once per source, and no article selectors
+    (follow: false): 10,000 sources stay under the loader's cap of 100,000 YAML values."""
+    path = bench_poll.write_config(folder, site, follow=False, interval="1h")
+    config = yaml.safe_load(path.read_text("utf-8"))
+    for src in config["sources"]:
+        src.pop("article", None)
+        src.pop("name", None)
+        src["items"] = {"selector": ".news-list .item"}
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
 def scale(n: int, daemons: int) -> list[dict[str, Any]]:
     rows = []
     bound = n * 0.1 / bench_poll.CONCURRENCY
@@ -278,7 +294,7 @@ def scale(n: int, daemons: int) -> list[dict[str, Any]]:
         pg_schema() as url,
     ):
         folder = Path(tmp)
-        config = bench_poll.write_config(folder, site, follow=False, interval="1h")
+        config = write_scale_config(folder, site)
         took = baseline(config, url, n)
         print(f"scale: baseline poll of {n} sources: {took:.1f}s", flush=True)
         for k in (1, daemons):

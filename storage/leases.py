@@ -56,6 +56,10 @@ _SHARE = """(SELECT count(*) FROM source_leases WHERE owner = :owner)
   - (CASE WHEN source_leases.owner = :owner THEN 1 ELSE 0 END) <
   ceil((SELECT count(*) FROM source_leases)::float8
        / greatest(1, (SELECT count(*) FROM daemons WHERE expires_at > clock_timestamp())))"""
+# how many more sources this daemon may take before it is at its share (the sweep's batch)
+_ROOM = """ceil((SELECT count(*) FROM source_leases)::float8
+       / greatest(1, (SELECT count(*) FROM daemons WHERE expires_at > clock_timestamp())))
+  - (SELECT count(*) FROM source_leases WHERE owner = :owner)"""
 _OVERDUE = f"""
 UPDATE source_leases SET owner = :owner, expires_at = {_NOW} + {_TTL}, polled_at = {_NOW}
 WHERE source_id IN (
@@ -65,7 +69,7 @@ WHERE source_id IN (
          OR expires_at IS NULL AND polled_at <= {_NOW} - CAST(:late AS float8) * interval '1 second'
             AND (owner IS NULL
                  OR owner NOT IN (SELECT name FROM daemons WHERE expires_at > {_NOW})))
-  ORDER BY polled_at LIMIT :limit
+  ORDER BY polled_at LIMIT greatest(0, least(:limit, {_ROOM}))
   FOR UPDATE SKIP LOCKED)
 RETURNING source_id
 """
@@ -124,8 +128,9 @@ class RowLeases:
     def claim_overdue(self, source_ids: Iterable[str], late: float, limit: int) -> set[str]:
         """Up to `limit` of these sources left behind: a poll whose lease lapsed unreleased (its
         daemon died polling), or no poll in the last `late` seconds while the last poller is no
-        live daemon (killed, cut off, or a `newsmon poll`). Rows another claimer has locked are
-        skipped (SKIP LOCKED), so daemons sweeping at once split the batch."""
+        live daemon (killed, cut off, or a `newsmon poll`); no more than this daemon's share
+        leaves room for. Rows another claimer has locked are skipped (SKIP LOCKED), so daemons
+        sweeping at once split the batch."""
         ids = sorted(set(source_ids))
         if not ids:
             return set()

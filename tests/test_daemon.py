@@ -472,7 +472,7 @@ def _lease_across_processes(url: str) -> None:
             "from storage.sources import sync_sources; from types import SimpleNamespace as N;"
             f"e = make_engine({url!r}); from storage.db import upgrade; upgrade(e);"
             "sync_sources(e, [N(id=i, name=i, url='http://127.0.0.1:9/') for i in 'ab']);"
-            "l = SourceLeases(e, ttl=1); assert l.try_take('a');"
+            "l = SourceLeases(e, ttl=4); assert l.try_take('a');"
             "print('held', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,
@@ -493,7 +493,7 @@ def _lease_across_processes(url: str) -> None:
         holder.stdin.close()
         holder.wait(10)
         # a lease dies with its process (PostgreSQL: when its ttl runs out, unrenewed)
-        wait_until("the lease of the ended process", lambda: leases.try_take("a"), timeout=5)
+        wait_until("the lease of the ended process", lambda: leases.try_take("a"), timeout=10)
         leases.close()
     finally:
         if holder.poll() is None:

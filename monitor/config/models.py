@@ -68,7 +68,7 @@ class Settings(_Model):
     failure_alert_after: Annotated[int, Field(ge=1)] = 3
     allow_private: bool = False
     story_window: Duration = timedelta(days=7)  # copies are grouped with articles this young
-    lease_ttl: Duration | None = None  # several daemons: None = a third of the shortest interval
+    lease_ttl: Duration | None = None  # several daemons: None = half the shortest interval
     # The web view's key for labelling (`newsmon serve`): a secret, never logged or shown.
     web_token: Annotated[str, Field(min_length=16)] | None = None
 

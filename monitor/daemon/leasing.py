@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from monitor.daemon.lock import SourceLeases
+from monitor.daemon.lock import SourceLeases, reason
 
 log = logging.getLogger("newsmon.run")
 
@@ -29,10 +29,7 @@ BACKOFF_MAX = 30.0
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return "no answer in time"
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return "no answer in time" if isinstance(exc, TimeoutError) else reason(exc)
 
 
 class LeaseKeeper:

@@ -204,7 +204,7 @@ class SourceLeases:
             got = self._backend.try_take(source_id)
         except Exception as exc:
             if self.shared:  # never poll without the lease: the server decides who polls
-                log.warning("lease for %s not taken (%s)", source_id, _reason(exc))
+                log.warning("lease for %s not taken (%s)", source_id, reason(exc))
                 return False
             log.warning("lease for %s not checked (%s); polling anyway", source_id, exc)
             got = True
@@ -254,7 +254,7 @@ class SourceLeases:
             try:
                 self._rows.leave()
             except Exception as exc:
-                log.warning("daemon row not removed (%s); it lapses by itself", _reason(exc))
+                log.warning("daemon row not removed (%s); it lapses by itself", reason(exc))
 
     def forget(self) -> None:
         """Drop what this process thinks it holds (the server is away: the rows lapse)."""
@@ -276,7 +276,7 @@ class SourceLeases:
             try:
                 await self.renew(self.ttl / 2)
             except Exception as exc:
-                log.warning("leases not renewed (%s)", _reason(exc))
+                log.warning("leases not renewed (%s)", reason(exc))
 
     def give_back(self, source_id: str) -> None:
         if source_id not in self._held:
@@ -285,7 +285,7 @@ class SourceLeases:
         try:
             self._backend.give_back(source_id)
         except Exception as exc:
-            log.warning("lease for %s not released (%s)", source_id, _reason(exc))
+            log.warning("lease for %s not released (%s)", source_id, reason(exc))
 
     def close(self) -> None:
         for source_id in list(self._held):
@@ -293,7 +293,8 @@ class SourceLeases:
         self._backend.close()
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """The first line of a database error (the driver's), for a log line."""
     orig = getattr(exc, "orig", None) or exc
     return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 

@@ -109,9 +109,9 @@ def make_trigger(
 
 
 def lease_ttl(config: Config) -> timedelta:
-    """How long a source lease lasts unless renewed (PostgreSQL): `settings.lease_ttl`, or a
-    third of the shortest interval, within 3 s to 60 s. A daemon killed or cut off loses its
-    leases within this; it renews every third of it."""
+    """How long a source lease lasts unless renewed (PostgreSQL): `settings.lease_ttl`, or half
+    the shortest interval, within 5 s to 60 s (a busy event loop must still renew in time). A
+    daemon killed or cut off loses its leases within this; it renews every third of it."""
     if config.settings.lease_ttl is not None:
         return config.settings.lease_ttl
     intervals = [
@@ -119,7 +119,7 @@ def lease_ttl(config: Config) -> timedelta:
         for s in config.sources
         if s.enabled and not s.schedule
     ] or [config.settings.interval.total_seconds()]
-    return timedelta(seconds=min(60.0, max(3.0, min(intervals) / 3)))
+    return timedelta(seconds=min(60.0, max(5.0, min(intervals) / 2)))
 
 
 def min_gap(config: Config, source: Source, now: datetime) -> float:
