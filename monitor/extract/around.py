@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from selectolax.lexbor import LexborNode
 
@@ -20,9 +21,13 @@ _TAIL_WORDS = 6
 _DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?…。！？](?:\s|$)")
 _PROSE_TAGS = frozenset(("div", "section", "article", "blockquote", "ul", "ol", "table"))
+# a scored container: [node, score], the score raised in place as paragraphs are counted
+ScoreEntry = list[Any]
 
 
-def siblings(best: LexborNode, best_score: float, scores: dict[int, list]) -> list[LexborNode]:
+def siblings(
+    best: LexborNode, best_score: float, scores: dict[int, ScoreEntry]
+) -> list[LexborNode]:
     """The best block and the siblings that belong to its article, in page order: those that
     score well (readability's rule), paragraphs, blocks like it and unscored prose."""
     parent = best.parent
@@ -128,6 +133,7 @@ def lead(best: LexborNode, chosen: list[LexborNode]) -> LexborNode | None:
         for sib in node.parent.iter():
             if sib.mem_id == node.mem_id:
                 break
+            assert sib.tag is not None  # every node has a tag name ("-text", "div", ...)
             if sib.mem_id not in taken and not sib.tag.startswith(("-", "script", "style")):
                 before.append(sib)
         found = None
@@ -164,7 +170,9 @@ def _is_lead(el: LexborNode) -> bool:
 
 @lru_cache(maxsize=4096)
 def _lead_hint(cls: str | None) -> bool:
-    return bool(cls) and _LEAD.search(cls.lower()) is not None
+    if not cls:
+        return False
+    return _LEAD.search(cls.lower()) is not None
 
 
 _TERMINAL = tuple('.!?…。！？"”»)]')
@@ -213,7 +221,7 @@ def headed_by(node: LexborNode, title: str) -> bool:
 
 
 def _article_of(node: LexborNode) -> LexborNode | None:
-    parent = node
+    parent: LexborNode | None = node
     while parent is not None and parent.tag not in ("body", "html"):
         if parent.tag == "article":
             return parent
@@ -222,7 +230,7 @@ def _article_of(node: LexborNode) -> LexborNode | None:
 
 
 def own_article(
-    best: LexborNode, root: LexborNode, title: str, scores: dict[int, list]
+    best: LexborNode, root: LexborNode, title: str, scores: dict[int, ScoreEntry]
 ) -> tuple[LexborNode, float] | None:
     """On a page of several <article>s (an endless scroll of stories), the best block of the
     one whose heading is the page's title, when the best block is in another one."""
@@ -246,7 +254,7 @@ def own_article(
 
 
 def _within(node: LexborNode, ancestor: int) -> bool:
-    parent = node
+    parent: LexborNode | None = node
     for _ in range(20):
         if parent is None:
             return False

@@ -8,10 +8,13 @@ related lists, comments, captions' credits) is cut before the text is taken.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .around import (
     MIN_PARA,
+    ScoreEntry,
     drop_credits,
     lead,
     own_article,
@@ -28,7 +31,7 @@ JUNK_TAGS = [
     "textarea", "nav", "aside", "footer", "figcaption", "video", "audio", "object",
 ]  # fmt: skip
 _JUNK = ", ".join(JUNK_TAGS)
-_TAG_WEIGHT = {
+_TAG_WEIGHT: dict[str | None, int] = {
     "div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
     "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3,
 }  # fmt: skip
@@ -80,10 +83,12 @@ def remove_all(nodes: list[LexborNode]) -> None:
         node.decompose()
 
 
-def _candidates(root: LexborNode) -> dict[int, list]:
+def _candidates(root: LexborNode) -> dict[int, ScoreEntry]:
     """Score containers by the paragraphs under them (readability's rule, see module doc)."""
-    scores: dict[int, list] = {}
-    parents: dict[int, tuple] = {}  # mem_id → (parent node, its mem_id): fewer wrapper objects
+    scores: dict[int, ScoreEntry] = {}
+    parents: dict[
+        int, tuple[LexborNode | None, int]
+    ] = {}  # mem_id → (parent node, its mem_id): fewer wrapper objects
     for el, inline_div in _scored_elements(root):
         tag = el.tag
         direct = tag in _DIRECT_ONLY
@@ -95,6 +100,7 @@ def _candidates(root: LexborNode) -> dict[int, list]:
         if len(text) < _MIN_PARA:
             continue
         score = 1 + text.count(",") + text.count("،") + min(len(text) / 100, 3)
+        node: LexborNode | None
         node, key, level = el, el.mem_id, 0
         if not direct:
             node, key = _parent(node, key, parents)
@@ -111,7 +117,9 @@ def _candidates(root: LexborNode) -> dict[int, list]:
     return scores
 
 
-def _parent(node: LexborNode, key: int, cache: dict[int, tuple]) -> tuple:
+def _parent(
+    node: LexborNode, key: int, cache: dict[int, tuple[LexborNode | None, int]]
+) -> tuple[LexborNode | None, int]:
     hit = cache.get(key)
     if hit is None:
         parent = node.parent
@@ -119,7 +127,7 @@ def _parent(node: LexborNode, key: int, cache: dict[int, tuple]) -> tuple:
     return hit
 
 
-def _scored_elements(root: LexborNode):
+def _scored_elements(root: LexborNode) -> Iterator[tuple[LexborNode, bool]]:
     """Paragraph-like elements, with a flag for divs that hold no block element at all."""
     for el in root.css(_SCORED):
         yield el, False
@@ -127,19 +135,21 @@ def _scored_elements(root: LexborNode):
         yield el, True
 
 
-def _final(entry: list) -> float:
-    return entry[1] * (1 - _link_density(entry[0]))
+def _final(entry: ScoreEntry) -> float:
+    final: float = entry[1] * (1 - _link_density(entry[0]))
+    return final
 
 
 def _ancestor_ids(node: LexborNode) -> set[int]:
-    ids, node = set(), node.parent
-    while node is not None and node.tag not in ("html", "#document"):
-        ids.add(node.mem_id)
-        node = node.parent
+    ids: set[int] = set()
+    parent = node.parent
+    while parent is not None and parent.tag not in ("html", "#document"):
+        ids.add(parent.mem_id)
+        parent = parent.parent
     return ids
 
 
-def _best(scores: dict[int, list]) -> tuple[LexborNode, float] | None:
+def _best(scores: dict[int, ScoreEntry]) -> tuple[LexborNode, float] | None:
     """The top container, moved up when the article is split into several scored sections."""
     if not scores:
         return None

@@ -108,6 +108,7 @@ def _relative(text: str, tz: tzinfo, now: datetime) -> datetime | None:
 
 
 def _parse(text: str, tz: tzinfo, now: datetime) -> datetime | None:
+    y: int | None
     m = _ISO.search(text)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -124,6 +124,7 @@ def html_to_text(html: str) -> str:
         return clean_block(html)
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
+    assert root is not None  # a parsed document always has a root
     for bad in ("script", "style", "noscript", "template"):
         for n in reversed(root.css(bad)):  # descendants first: nothing is touched once freed
             n.decompose()

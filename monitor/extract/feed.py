@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import pyexpat
 import re
+import time
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from monitor.errors import ExtractError
 from monitor.items import Item, Listing
@@ -33,9 +35,9 @@ MIN_EXPAT = (2, 4, 1)  # the first expat with entity-amplification limits (CVE-2
 def check_expat(version: tuple[int, int, int] | None = None) -> None:
     """Refuse to parse feeds on an expat too old to stop a "billion laughs" feed
     (`version`: the linked expat's, read when called)."""
-    version = tuple(pyexpat.version_info if version is None else version)  # type: ignore[assignment]
-    if version < MIN_EXPAT:
-        have = ".".join(map(str, version))
+    linked = tuple(pyexpat.version_info if version is None else version)
+    if linked < MIN_EXPAT:
+        have = ".".join(map(str, linked))
         raise ExtractError(
             f"feeds are not read: Python is linked with expat {have}, older than 2.4.1, "
             "which cannot stop entity-expansion bombs (upgrade Python or libexpat)"
@@ -51,13 +53,13 @@ def looks_like_feed(content: bytes, content_type: str | None) -> bool:
     return any(t in ct for t in _FEED_TYPES) and b"<html" not in head.lower()
 
 
-def _entry_date(entry: dict, tz: tzinfo, now: datetime) -> datetime | None:
+def _entry_date(entry: dict[str, Any], tz: tzinfo, now: datetime) -> datetime | None:
     for key in ("published", "updated", "created", "dc_date"):
         dt = parse_date(entry.get(key), tz=tz, now=now)
         if dt:
             return dt
     for key in ("published_parsed", "updated_parsed"):
-        st = entry.get(key)
+        st: time.struct_time | None = entry.get(key)  # feedparser's parsed dates
         if st:
             try:
                 dt = datetime(*st[:6], tzinfo=UTC)
@@ -67,7 +69,7 @@ def _entry_date(entry: dict, tz: tzinfo, now: datetime) -> datetime | None:
     return None
 
 
-def _content_text(entry: dict) -> str:
+def _content_text(entry: dict[str, Any]) -> str:
     best = ""
     for part in entry.get("content") or ():
         text = html_to_text(part.get("value") or "")
@@ -76,7 +78,7 @@ def _content_text(entry: dict) -> str:
     return best
 
 
-def _entry_item(entry: dict, base: str, tz: tzinfo, now: datetime) -> Item | None:
+def _entry_item(entry: dict[str, Any], base: str, tz: tzinfo, now: datetime) -> Item | None:
     guid = entry.get("id") or None
     link = entry.get("link")
     if not link and guid and guid.startswith("http"):

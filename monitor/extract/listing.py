@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -21,6 +22,16 @@ from .dates import parse_date
 from .decode import clean_inline, parse_html
 from .feed import looks_like_feed, parse_feed
 from .urls import canonicalize, is_followable
+
+
+class ItemSelectorsLike(Protocol):
+    """What listing.py reads of a source's item selectors (monitor.config.ItemSelectors)."""
+
+    selector: str
+    link: str | None
+    title: str | None
+    date: str | None
+
 
 _CHROME_TAGS = ["script", "style", "noscript", "template", "nav", "footer", "aside"]
 _SITE_HEADER = re.compile(
@@ -101,13 +112,18 @@ def _drop_chrome(root: LexborNode) -> None:
 
 
 def _auto_items(
-    tree: LexborHTMLParser, url: str, source_url: str, allow: tuple, tz: tzinfo, now: datetime
+    tree: LexborHTMLParser,
+    url: str,
+    source_url: str,
+    allow: tuple[str, ...],
+    tz: tzinfo,
+    now: datetime,
 ) -> list[Item]:
     root = tree.body
     if root is None:
         return []
     _drop_chrome(root)
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}  # link → its title and its block
     for a in root.css("a[href]"):
         link = canonicalize(a.attributes.get("href"), url)
         if not link or not is_followable(link, source_url, allow) or not _is_article_url(link, url):
@@ -137,10 +153,10 @@ def _auto_items(
 
 def _selector_items(
     tree: LexborHTMLParser,
-    sel: object,
+    sel: ItemSelectorsLike,
     url: str,
     source_url: str,
-    allow: tuple,
+    allow: tuple[str, ...],
     tz: tzinfo,
     now: datetime,
 ) -> list[Item]:
@@ -159,12 +175,14 @@ def _selector_items(
         if not link or link in seen or not is_followable(link, source_url, allow):
             continue
         seen.add(link)
-        title_node = block.css_first(sel.title) if getattr(sel, "title", None) else link_node
-        title = clean_inline(title_node.text() if title_node is not None else "")
+        title_sel = getattr(sel, "title", None)
+        title_node = block.css_first(title_sel) if title_sel else link_node
+        title: str | None = clean_inline(title_node.text() if title_node is not None else "")
         title = title or clean_inline(link_node.attributes.get("title")) or None
         date = None
-        if getattr(sel, "date", None):
-            node = block.css_first(sel.date)
+        date_sel = getattr(sel, "date", None)
+        if date_sel:
+            node = block.css_first(date_sel)
             if node is not None:
                 date = parse_date(node.attributes.get("datetime") or node.text(), tz=tz, now=now)
         else:
@@ -173,7 +191,9 @@ def _selector_items(
     return items
 
 
-def _advertised_feed(tree: LexborHTMLParser, url: str, source_url: str, allow: tuple) -> str | None:
+def _advertised_feed(
+    tree: LexborHTMLParser, url: str, source_url: str, allow: tuple[str, ...]
+) -> str | None:
     for link in tree.css("link[rel~=alternate][href]"):
         kind = (link.attributes.get("type") or "").lower()
         if "rss" in kind or "atom" in kind or kind.endswith("/xml"):

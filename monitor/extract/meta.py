@@ -10,6 +10,7 @@ import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -45,7 +46,7 @@ class Meta:
     site_names: tuple[str, ...] = ()  # og:site_name, application-name, the JSON-LD publisher
 
 
-def _walk(obj: object) -> Iterator[dict]:
+def _walk(obj: object) -> Iterator[dict[str, Any]]:
     if isinstance(obj, list):
         for x in obj:
             yield from _walk(x)
@@ -56,7 +57,7 @@ def _walk(obj: object) -> Iterator[dict]:
                 yield from _walk(obj[key])
 
 
-def _types(obj: dict) -> set[str]:
+def _types(obj: dict[str, Any]) -> set[str]:
     t = obj.get("@type")
     names = t if isinstance(t, list) else [t]
     return {str(n).lower() for n in names if n}
@@ -85,6 +86,7 @@ def page_parts(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
         "script": [],
     }
     for node in tree.css(_PARTS):
+        assert node.tag is not None  # an element matched by _PARTS: one of the keys above
         parts[node.tag].append(node)
     return parts
 
@@ -124,8 +126,9 @@ def read_meta(tree: LexborHTMLParser, parts: dict[str, list[LexborNode]] | None 
     for m in parts["meta"]:
         attrs = m.attributes
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
-        if key and key not in props and attrs.get("content"):
-            props[key] = attrs["content"]
+        content = attrs.get("content")
+        if key and key not in props and content:
+            props[key] = content
     meta.title = (
         meta.title or clean_inline(props.get("og:title") or props.get("twitter:title")) or None
     )

@@ -154,9 +154,9 @@ def best_title(
                 ),
             )
             return _trim(shown[key][1])
-    stated = meta.headline or meta.og_title or meta.twitter_title or meta.title
-    if stated:
-        return _trim(_strip_site(stated, sites, host))
+    declared_title = meta.headline or meta.og_title or meta.twitter_title or meta.title
+    if declared_title:
+        return _trim(_strip_site(declared_title, sites, host))
     if page_title:
         for el in tree.css(_TITLE_HINTS)[:30]:
             text = clean_inline(el.text())
@@ -165,6 +165,8 @@ def best_title(
     plain = [h for h in h1s if len(h) > 3]
     if plain:
         return plain[0]
-    parts = [p for p in _SEPARATORS.split(page_title) if p and not _is_site(_fold(p), sites, host)]
+    pieces: list[str] = [
+        p for p in _SEPARATORS.split(page_title) if p and not _is_site(_fold(p), sites, host)
+    ]
     # "Headline - Site name" or "Site | Headline": headlines are longer than site names
-    return _trim(max(parts, key=len)) if parts else page_title
+    return _trim(max(pieces, key=len)) if pieces else page_title

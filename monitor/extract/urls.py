@@ -40,6 +40,7 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
         parts = urlsplit(url) if absolute or not base else None
         if base and (parts is None or not parts.netloc):
             parts = urlsplit(urljoin(base, url))
+        assert parts is not None  # split above: absolute, no base, or joined to the base
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             return None
@@ -59,7 +60,8 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
         if len(kept) != len(pairs):
             query = urlencode(kept)
     path = _encode_spaces(parts.path or "/")
-    return urlunsplit((scheme, netloc, path, _encode_spaces(query), ""))
+    canonical: str = urlunsplit((scheme, netloc, path, _encode_spaces(query), ""))
+    return canonical
 
 
 def host_of(url: str) -> str:
