@@ -12,8 +12,8 @@ schema of its own on the PostgreSQL at $NEWSMON_BENCH_PG (default 127.0.0.1:5432
    emails per article (each once). Database connections: the most sessions named
    `newsmon run …` in pg_stat_activity at once, sampled every 0.2 s.
 2. **Scale** (`--scale 10000`): after a baseline poll of that many sources, one daemon and then
-   three run with every first poll at once (NEWSMON_FIRST_POLL=now, interval 1 h, so each
-   source is polled once): cycle time = start → every source polled (bound N·L/C per daemon =
+   three run with every first poll at once (NEWSMON_FIRST_POLL=now, interval 60 s, each phase
+   starting once every source is due again): cycle time = start → every source polled (bound N·L/C per daemon =
    N × 0.1 s / 50), CPU per source (the daemons' rusage over the polls), connections.
 
     .venv/bin/python bench/bench_daemons.py [--sources 120] [--interval 10] [--cycles 4]
@@ -61,6 +61,7 @@ def _load(name: str, path: Path) -> Any:
 bench_poll = _load("bench_poll", BENCH / "bench_poll.py")
 bench_latency = _load("bench_latency", BENCH / "bench_latency.py")
 row = bench_poll.row
+SCALE_INTERVAL = 60  # seconds: every source due at the start of each scale phase
 
 
 @contextmanager
@@ -275,7 +276,7 @@ def share(n: int, interval: int, cycles: int, daemons: int) -> list[dict[str, An
 def write_scale_config(folder: Path, site: Any) -> Path:
     """bench_poll's config with the selectors said once per source, and no article selectors
     (follow: false): 10,000 sources stay under the loader's cap of 100,000 YAML values."""
-    path = bench_poll.write_config(folder, site, follow=False, interval="1h")
+    path = bench_poll.write_config(folder, site, follow=False, interval=f"{SCALE_INTERVAL}s")
     config = yaml.safe_load(path.read_text("utf-8"))
     for src in config["sources"]:
         src.pop("article", None)
@@ -297,7 +298,10 @@ def scale(n: int, daemons: int) -> list[dict[str, Any]]:
         config = write_scale_config(folder, site)
         took = baseline(config, url, n)
         print(f"scale: baseline poll of {n} sources: {took:.1f}s", flush=True)
+        last = time.monotonic() - took
         for k in (1, daemons):
+            # a source is due again 0.85 interval after its last poll began (any process's)
+            time.sleep(max(0.0, last + 0.85 * SCALE_INTERVAL + 1 - time.monotonic()))
             sessions = Sessions()
             sessions.start()
             since, started = datetime.now(UTC), time.monotonic()
@@ -321,6 +325,7 @@ def scale(n: int, daemons: int) -> list[dict[str, Any]]:
                         break
                     time.sleep(0.2)
             cycle = time.monotonic() - started
+            last = time.monotonic()
             engine.dispose()
             cpu = sum(d.stop() for d in runs)
             most = sessions.finish()
@@ -351,7 +356,7 @@ def main() -> int:
     ap.add_argument("--daemons", type=int, default=3)
     ap.add_argument("--scale", type=int, default=10000, help="sources of the scale part (0: skip)")
     args = ap.parse_args()
-    rows = share(args.sources, args.interval, args.cycles, args.daemons)
+    rows = share(args.sources, args.interval, args.cycles, args.daemons) if args.sources else []
     if args.scale:
         rows += scale(args.scale, args.daemons)
     bench_poll.print_rows(rows)
