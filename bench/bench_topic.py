@@ -18,7 +18,6 @@ beside the naive baseline over the same texts in the same run.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import subprocess
 import sys
@@ -29,41 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from corpus import CORPUS, quality, read_corpus  # noqa: E402
+
 from monitor.config.models import load_config  # noqa: E402
 from monitor.match.evaluate import naive_match, topics_from_yaml  # noqa: E402
 from monitor.match.matcher import compile_topics  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "vnnews-dev.jsonl.gz"
 BEFORE = ROOT / "bench" / "data" / "topic-before.yaml"
 TEST_SPLIT = ROOT / "tests" / "data" / "topic" / "test.jsonl"
 TOPIC = "regional-cooperation"
-
-
-def _read(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def _quality(records: list[dict], flagged: set[str]) -> dict:
-    sure_pos = {r["id"] for r in records if r.get("label") is True and r.get("sure", True)}
-    unsure = {r["id"] for r in records if "label" in r and not r.get("sure", True)}
-    judged_true = {r["id"] for r in records if r.get("label") is True}
-    counted = flagged - unsure
-    right = len(counted & judged_true)
-    found = len(flagged & sure_pos)
-    precision = right / len(counted) if counted else 0.0
-    recall = found / len(sure_pos) if sure_pos else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "flagged": len(flagged),
-        "counted": len(counted),
-        "right": right,
-        "precision": precision,
-        "recall": recall,
-        "found": found,
-        "positives": len(sure_pos),
-        "f1": f1,
-    }
 
 
 def _newsmon_flags(jsonl: Path, config: Path) -> set[str]:
@@ -130,7 +103,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.corpus.exists():
         sys.exit(f"bench_topic: {args.corpus} not found (the real corpus lives in ../shared)")
-    records = _read(args.corpus)
+    records = read_corpus(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
         jsonl = Path(tmp) / "corpus.jsonl"
         with jsonl.open("w", encoding="utf-8") as fh:
@@ -139,9 +112,9 @@ def main() -> None:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         before_cfg = Path(tmp) / "before.yaml"
         before_cfg.write_text(BEFORE.read_text(encoding="utf-8"), encoding="utf-8")
-        shipped = _quality(records, _newsmon_flags(jsonl, ROOT / "sources.yaml"))
-        before = _quality(records, _newsmon_flags(jsonl, before_cfg))
-    naive = _quality(records, _naive_flags(records))
+        shipped = quality(records, _newsmon_flags(jsonl, ROOT / "sources.yaml"))
+        before = quality(records, _newsmon_flags(jsonl, before_cfg))
+    naive = quality(records, _naive_flags(records))
     print(f"## Topic quality on real news ({len(records):,} items, {args.corpus.name})")
     print()
     print("| topic | flagged | right / counted | precision | sure positives found | recall | F1 |")

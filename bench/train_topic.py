@@ -12,7 +12,6 @@ Only weights leave this script: no corpus text is written into the repository.
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -20,7 +19,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "vnnews-dev.jsonl.gz"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import CORPUS, read_corpus, weight  # noqa: E402
+
 TRAIN = ROOT / "tests" / "data" / "topic" / "train.jsonl"
 
 
@@ -33,14 +35,12 @@ def main() -> None:
             for line in TRAIN.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     out.write(line + "\n")
-            with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-                for line in fh:
-                    r = json.loads(line)
-                    row = {"id": r["id"], "title": r["title"], "text": r["text"]}
-                    row["label"] = bool(r.get("label", False))
-                    if "label" in r and not r.get("sure", True):
-                        row["weight"] = 0.5
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for r in read_corpus():
+                row = {"id": r["id"], "title": r["title"], "text": r["text"]}
+                row["label"] = bool(r.get("label", False))
+                if weight(r) != 1.0:
+                    row["weight"] = weight(r)
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
         cmd = [sys.executable, "-m", "monitor", "--config", str(ROOT / "sources.yaml")]
         cmd += ["--db", f"sqlite:///{tmp}/labels.db", "learn"]
         cmd += ["--topic", "regional-cooperation", "--from", str(merged)]

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Article, Label
 
-__all__ = ["LabelledText", "labelled_texts", "labels_of", "set_label"]
+__all__ = ["LabelledText", "labelled_texts", "set_label"]
 
 
 def set_label(
@@ -34,12 +34,6 @@ def set_label(
     session.commit()
     session.refresh(row)
     return row
-
-
-def labels_of(session: Session, article_id: int) -> list[Label]:
-    """An article's labels, by topic."""
-    stmt = select(Label).where(col(Label.article_id) == article_id).order_by(col(Label.topic_id))
-    return list(session.exec(stmt).all())
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,7 +148,15 @@ def rematch(app: App, topic_id: str | None, since: str | None, alert: bool, as_j
         from rich.progress import Progress
 
         progress = Progress(transient=True)
-    summary = rematch_all(app, topics, when, alert=alert, progress=progress)
+    summary = rematch_all(
+        app.config,
+        app.engine(upgrade=True),
+        topics,
+        when,
+        now=app.now,
+        alert=alert,
+        progress=progress,
+    )
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
         return

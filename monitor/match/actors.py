@@ -27,6 +27,7 @@ __all__ = [
     "ActorSentence",
     "Evidence",
     "evidence",
+    "rank",
     "split_sentences",
 ]
 
@@ -356,7 +357,9 @@ def mask(form: str, mentions: Sequence[PlaceMention]) -> str:
 _PART_RANK = {"title": 0, "lead": 1, "body": 2}
 
 
-def _rank(s: ActorSentence) -> tuple[int, int, int, int]:
+def rank(s: ActorSentence) -> tuple[int, int, int, int]:
+    """Which sentence decides: together first, then more actors, the title over the lead over
+    the body, more predicates."""
     return (int(s.together), s.strength, -_PART_RANK[s.part], len(s.predicates))
 
 
@@ -418,7 +421,7 @@ def evidence(title: str, body: str) -> Evidence:
             ev.regions.update(s.regions)
             ev.foreign.update(s.foreign)
     if ev.sentences:
-        ev.best = max(ev.sentences, key=_rank)
+        ev.best = max(ev.sentences, key=rank)
     return ev
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from monitor.match.actors import ActorSentence, Evidence
+from monitor.match.actors import ActorSentence, Evidence, rank
 from monitor.match.features import features
 from monitor.match.model import Model
 
@@ -57,8 +57,7 @@ def _gate(ev: Evidence, actors: ActorsLike) -> ActorSentence | None:
         return None
     if actors.foreign == "disqualify" and ev.foreign_only:
         return None
-    rank = {"title": 0, "lead": 1, "body": 2}
-    return max(allowed, key=lambda s: (s.strength, -rank[s.part], len(s.predicates)))
+    return max(allowed, key=rank)
 
 
 def decide(

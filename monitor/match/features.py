@@ -36,26 +36,21 @@ def _ngrams(tokens: list[str], prefix: str, out: set[str]) -> None:
 def _sentence_features(s: ActorSentence, tag: str, out: dict[str, float]) -> None:
     out[f"{tag}:strength={s.strength}"] = 1.0
     out[f"{tag}:part={s.part}"] = 1.0
-    if s.joined:
-        out[f"{tag}:joined"] = 1.0
-    if s.route:
-        out[f"{tag}:route"] = 1.0
-    if s.regions:
-        out[f"{tag}:region"] = 1.0
-    if s.collectives:
-        out[f"{tag}:collective"] = 1.0
-    if s.foreign:
-        out[f"{tag}:foreign"] = 1.0
-    if s.others:
-        out[f"{tag}:others"] = 1.0
-    if s.venues:
-        out[f"{tag}:venues"] = 1.0
-    for org in set(s.orgs):
-        out[f"{tag}:org={org or 'none'}"] = 1.0
-    for klass in {k for k, _ in s.predicates}:
-        out[f"{tag}:pred={klass}"] = 1.0
-    for link in s.links:
-        out[f"{tag}:{link}"] = 1.0
+    flags = {
+        "joined": s.joined,
+        "route": s.route,
+        "region": s.regions,
+        "collective": s.collectives,
+        "foreign": s.foreign,
+        "others": s.others,
+        "venues": s.venues,
+    }
+    names = [name for name, present in flags.items() if present]
+    names += [f"org={org or 'none'}" for org in set(s.orgs)]
+    names += [f"pred={klass}" for klass in {k for k, _ in s.predicates}]
+    names += list(s.links)
+    for name in names:
+        out[f"{tag}:{name}"] = 1.0
 
 
 def features(ev: Evidence) -> dict[str, float]:

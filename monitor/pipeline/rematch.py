@@ -8,10 +8,18 @@ before are queued for the channels that want them (the outbox's key keeps it onc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.match.matcher import compile_topics
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from monitor.config.models import Config, Source
+    from storage.rescore import StoredText
 
 __all__ = ["rematch_all"]
 
@@ -19,12 +27,14 @@ BATCH = 500
 
 
 def rematch_all(
-    app: Any,
+    config: Config,
+    engine: Engine,
     topic_ids: list[str],
     since: datetime | None,
     *,
+    now: Callable[[], datetime],
     alert: bool = False,
-    progress: Any = None,
+    progress: Any = None,  # a rich Progress, on a terminal
 ) -> dict[str, int]:
     """Rescore and replace; returns counts: articles, matched, added, removed, alerts."""
     from sqlmodel import Session
@@ -32,11 +42,9 @@ def rematch_all(
     from storage.matches import match_rows
     from storage.rescore import count_articles, iter_articles, matched_before, replace_matches
 
-    config = app.config
     matcher = compile_topics(config.topics)
     sources = {s.id: s for s in config.sources}
     totals = {"articles": 0, "matched": 0, "added": 0, "removed": 0, "alerts": 0}
-    engine = app.engine(upgrade=True)
     with Session(engine) as session:
         task = None
         if progress is not None:
@@ -59,7 +67,7 @@ def rematch_all(
                 totals["removed"] += len(before - now_matched)
                 if alert:
                     totals["alerts"] += _queue(
-                        session, config, sources, batch, now_matched - before, app.now()
+                        session, config, sources, batch, now_matched - before, now()
                     )
                 if task is not None:
                     progress.advance(task, len(batch))
@@ -70,10 +78,10 @@ def rematch_all(
 
 
 def _queue(
-    session: Any,
-    config: Any,
-    sources: dict[str, Any],
-    batch: list[Any],
+    session: Session,
+    config: Config,
+    sources: dict[str, Source],
+    batch: list[StoredText],
     added: set[tuple[int, str]],
     now: datetime,
 ) -> int:
